@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import secrets
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tribune.accounts.models import Access, Member
+from tribune.accounts.permissions import can_edit_profile
+from tribune.accounts.validators import username_validators
+from tribune.core.exceptions import Forbidden, ServiceError
+
+ROLES = ("member", "moderator", "staff")
+
+
+def member_create(
+    *,
+    username: str,
+    email: str,
+    display_name: str = "",
+    password: str | None = None,
+    confirmed: bool = False,
+    role: str = "member",
+) -> tuple[Member, str]:
+    """Create an admitted member (operators and the demo); returns it and its password."""
+    errors: dict[str, list[str]] = {}
+    for validator in username_validators:
+        try:
+            validator(username)
+        except ValidationError as e:
+            errors.setdefault("username", []).extend(e.messages)
+    try:
+        validate_email(email)
+    except ValidationError as e:
+        errors.setdefault("email", []).extend(e.messages)
+    if role not in ROLES:
+        errors["role"] = [_("Choose member, moderator or staff.")]
+    if Member.objects.filter(username__iexact=username).exists():
+        errors.setdefault("username", []).append(_("This username is taken."))
+    if Member.objects.filter(email__iexact=email).exists():
+        errors.setdefault("email", []).append(_("This e-mail address is in use."))
+    if errors:
+        raise ServiceError(_("The member could not be created."), errors=errors)
+    password = password or secrets.token_urlsafe(12)
+    with transaction.atomic():
+        member = Member(
+            username=username,
+            email=email.lower(),
+            display_name=display_name or username,
+            access=Access.ADMITTED,
+            is_moderator=role in {"moderator", "staff"},
+            is_staff=role == "staff",
+            is_superuser=role == "staff",
+        )
+        member.set_password(password)
+        member.save()
+        EmailAddress.objects.create(
+            user=member, email=member.email, primary=True, verified=confirmed
+        )
+    return member, password
+
+
+def member_update_profile(
+    *, actor: Member, member: Member, display_name: str, bio: str, time_zone: str
+) -> Member:
+    """Change the name, bio and time zone a member shows."""
+    if not can_edit_profile(actor, member):
+        raise Forbidden
+    member.display_name = display_name.strip()
+    member.bio = bio.strip()
+    member.time_zone = time_zone
+    member.save(update_fields=["display_name", "bio", "time_zone"])
+    return member

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from tribune.accounts.forms import ProfileForm
+from tribune.accounts.models import Member
+from tribune.accounts.selectors import member_get_profile
+from tribune.accounts.services import member_update_profile
+from tribune.core.exceptions import NotFound
+
+
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    try:
+        member = member_get_profile(viewer=request.user, username=username)  # type: ignore[arg-type]
+    except NotFound:
+        raise Http404 from None
+    return render(request, "accounts/profile.html", {"member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_profile(request: HttpRequest) -> HttpResponse:
+    member: Member = request.user  # type: ignore[assignment]  # login_required
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            member_update_profile(actor=member, member=member, **form.cleaned_data)
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("accounts:settings")
+    else:
+        form = ProfileForm(
+            initial={
+                "display_name": member.display_name,
+                "bio": member.bio,
+                "time_zone": member.time_zone,
+            }
+        )
+    return render(request, "accounts/settings.html", {"form": form})

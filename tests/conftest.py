@@ -1,0 +1,95 @@
+"""Fixtures and domain assertions shared by the whole suite."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from tests.factories import MemberFactory
+from tribune.accounts.models import Access, Member
+from tribune.api.models import PersonalAccessToken, hash_token
+from tribune.api.services import TOKEN_PREFIX
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_mail(settings, tmp_path: Path) -> None:
+    """Each test writes media and mail to its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "tribune.core.mail.FileEmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+
+
+@pytest.fixture
+def member(db) -> Member:
+    return MemberFactory()
+
+
+@pytest.fixture
+def other_member(db) -> Member:
+    return MemberFactory()
+
+
+@pytest.fixture
+def moderator(db) -> Member:
+    return MemberFactory(is_moderator=True)
+
+
+@pytest.fixture
+def staff(db) -> Member:
+    return MemberFactory(is_staff=True, is_superuser=True, is_moderator=True)
+
+
+@pytest.fixture
+def waitlisted(db) -> Member:
+    return MemberFactory(access=Access.WAITLISTED)
+
+
+@pytest.fixture
+def suspended(db) -> Member:
+    return MemberFactory(access=Access.SUSPENDED)
+
+
+def issue_token(member: Member) -> str:
+    """A live personal access token for any member, whatever their access state."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    PersonalAccessToken.objects.create(member=member, token_hash=hash_token(raw), prefix=raw[:12])
+    return raw
+
+
+class ApiClient(Client):
+    """A test client that speaks JSON and can carry a bearer token."""
+
+    def __init__(self, token: str | None = None) -> None:
+        super().__init__()
+        self.token = token
+
+    def _headers(self, extra: dict[str, str]) -> dict[str, str]:
+        if self.token:
+            extra.setdefault("Authorization", f"Bearer {self.token}")
+        return extra
+
+    def get(self, path, data=None, follow=False, secure=False, *, headers=None, **extra):
+        return super().get(path, data, follow, secure, headers=self._headers(headers or {}), **extra)
+
+    def post(self, path, data=None, content_type="application/json", follow=False, secure=False, *, headers=None, **extra):
+        return super().post(path, data, content_type, follow, secure, headers=self._headers(headers or {}), **extra)
+
+    def patch(self, path, data="", content_type="application/json", follow=False, secure=False, *, headers=None, **extra):
+        return super().patch(path, data, content_type, follow, secure, headers=self._headers(headers or {}), **extra)
+
+    def delete(self, path, data="", content_type="application/json", follow=False, secure=False, *, headers=None, **extra):
+        return super().delete(path, data, content_type, follow, secure, headers=self._headers(headers or {}), **extra)
+
+
+@pytest.fixture
+def api_client(db) -> Callable[[Member | None], ApiClient]:
+    """`api_client(member)` is a JSON client with that member's token; `api_client(None)` a visitor."""
+
+    def make(member: Member | None = None) -> ApiClient:
+        return ApiClient(issue_token(member) if member is not None else None)
+
+    return make
