@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import MemberFactory
@@ -21,6 +22,12 @@ def _isolated_media_and_mail(settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "tribune.core.mail.FileEmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Rate limits and cached fragments never carry over from one test to the next."""
+    cache.clear()
 
 
 @pytest.fixture
