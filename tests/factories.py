@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import factory
@@ -11,6 +12,7 @@ from allauth.account.models import EmailAddress
 from tribune.accounts.models import Access, Member
 
 PASSWORD = "correct horse battery staple"
+_subwiki_numbers = itertools.count(1)
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
@@ -32,3 +34,25 @@ class MemberFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(
                 user=self, email=self.email, primary=True, verified=extracted is not False
             )
+
+
+def make_subwiki(owner: Member | None = None, **kwargs: Any):
+    """A subwiki made through the real service, so its page and first revision exist."""
+    from tribune.communities.services import subwiki_create
+
+    owner = owner or MemberFactory()
+    number = next(_subwiki_numbers)
+    kwargs.setdefault("name", f"Subwiki {number}")
+    kwargs.setdefault("slug", f"subwiki-{number}")
+    return subwiki_create(actor=owner, **kwargs)
+
+
+def make_post(author: Member | None = None, subwiki=None, **kwargs: Any):
+    """A post made through the real service (with its page and first revision)."""
+    from tribune.posts.services import post_create
+
+    author = author or MemberFactory()
+    kwargs.setdefault("kind", "article")
+    kwargs.setdefault("title", "A title")
+    kwargs.setdefault("body", "First line.\nSecond line.\nThird line.\n")
+    return post_create(author=author, subwiki=subwiki, **kwargs)

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "tribune.core",
     "tribune.accounts",
+    "tribune.wiki",
+    "tribune.communities",
+    "tribune.posts",
     "tribune.api",
 ]
 

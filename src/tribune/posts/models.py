@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tribune.communities.models import EditPolicy
+
+
+class PostKind(models.TextChoices):
+    LINK = "link", _("Link")
+    ARTICLE = "article", _("Article")
+    IMAGE = "image", _("Image")
+    TEXT = "text", _("Text")
+
+
+class PreviewStatus(models.TextChoices):
+    NONE = "none", _("No preview")
+    PENDING = "pending", _("Fetching")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Unavailable")
+
+
+# The fields a revision snapshots: what wiki-style editing may change.
+EDITABLE_FIELDS = ("title", "body", "url", "image_alt")
+MULTILINE_FIELDS = frozenset({"body"})
+
+
+class Post(models.Model):
+    page = models.OneToOneField("wiki.Page", on_delete=models.PROTECT, related_name="post")
+    subwiki = models.ForeignKey(
+        "communities.Subwiki",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="posts",
+        help_text=_("Empty for a post on its author's profile."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=PostKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("body"), blank=True)
+    url = models.URLField(_("link"), max_length=2000, blank=True)
+    edit_policy = models.CharField(
+        _("who may edit"), max_length=16, choices=EditPolicy.choices, default=EditPolicy.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    image = models.ImageField(upload_to="posts/%Y/%m/", blank=True)
+    image_thumbnail = models.ImageField(upload_to="posts/%Y/%m/", blank=True)
+    image_alt = models.CharField(_("image description"), max_length=1000, blank=True)
+    image_width = models.PositiveIntegerField(null=True, blank=True)
+    image_height = models.PositiveIntegerField(null=True, blank=True)
+
+    preview_status = models.CharField(
+        max_length=16, choices=PreviewStatus.choices, default=PreviewStatus.NONE
+    )
+    preview_title = models.CharField(max_length=300, blank=True)
+    preview_description = models.CharField(max_length=1000, blank=True)
+    preview_site_name = models.CharField(max_length=200, blank=True)
+    preview_image = models.ImageField(upload_to="previews/%Y/%m/", blank=True)
+
+    is_removed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        indexes = [
+            models.Index(fields=["subwiki", "-created_at", "-id"], name="post_subwiki_recent"),
+            models.Index(fields=["author", "-created_at", "-id"], name="post_author_recent"),
+            models.Index(fields=["-created_at", "-id"], name="post_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("posts:detail", kwargs={"post_id": self.pk})
+
+    def snapshot(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in EDITABLE_FIELDS}

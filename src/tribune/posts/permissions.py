@@ -1,0 +1,73 @@
+"""Who may do what with posts. One function per action; anything not listed is denied."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from tribune.communities.permissions import (
+    EditDecision,
+    Viewer,
+    can_post_in,
+    can_view_subwiki,
+    edit_decision,
+    is_staff,
+    is_subwiki_moderator,
+    is_trusted_editor,
+)
+from tribune.communities.models import Subwiki
+from tribune.posts.models import Post
+
+
+def can_view_post(viewer: Viewer, post: Post) -> bool:
+    # Whoever may read its subwiki; a profile post is as public as profiles.
+    # Removed posts are for moderators only.
+    if post.is_removed and not can_moderate_post(viewer, post):
+        return False
+    if post.subwiki is None:
+        return settings.TRIBUNE_PUBLIC_READ or viewer.is_authenticated
+    return can_view_subwiki(viewer, post.subwiki)
+
+
+def can_create_post(viewer: Viewer, subwiki: Subwiki | None) -> bool:
+    # Admitted members, on their profile or in a subwiki they may post in.
+    if not (viewer.is_authenticated and viewer.is_admitted):
+        return False
+    return subwiki is None or can_post_in(viewer, subwiki)
+
+
+def post_edit_decision(viewer: Viewer, post: Post) -> EditDecision:
+    # By the post's edit policy (communities.permissions.edit_decision).
+    return edit_decision(viewer, policy=post.edit_policy, subwiki=post.subwiki, author=post.author)
+
+
+def can_change_edit_policy(viewer: Viewer, post: Post) -> bool:
+    # The author (within what the subwiki allows) and moderators.
+    if not (viewer.is_authenticated and viewer.is_admitted):
+        return False
+    return viewer.pk == post.author_id or can_moderate_post(viewer, post)
+
+
+def can_moderate_post(viewer: Viewer, post: Post) -> bool:
+    # The subwiki's moderators, site moderators and staff; for profile posts, site moderators.
+    if not viewer.is_authenticated or viewer.is_suspended:
+        return False
+    if post.subwiki is None:
+        return is_staff(viewer) or bool(viewer.is_moderator)
+    return is_subwiki_moderator(viewer, post.subwiki)
+
+
+def can_review_revisions(viewer: Viewer, post: Post) -> bool:
+    # Approve or reject pending revisions: trusted editors of the post.
+    if not (viewer.is_authenticated and viewer.is_admitted):
+        return False
+    return is_trusted_editor(viewer, post.subwiki, post.author)
+
+
+def can_rollback(viewer: Viewer, post: Post) -> bool:
+    # Roll back a member's consecutive edits: moderators.
+    return can_moderate_post(viewer, post)
+
+
+def can_revert(viewer: Viewer, post: Post) -> bool:
+    # Restore an old revision: whoever may edit the post live.
+    return post_edit_decision(viewer, post) is EditDecision.LIVE

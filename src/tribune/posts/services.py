@@ -1,0 +1,340 @@
+"""Every write to posts: create, edit (wiki-style, merged), revert, rollback, review."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from tribune.accounts.models import Member
+from tribune.communities.models import EditPolicy, Subwiki, policy_at_least
+from tribune.communities.permissions import EditDecision
+from tribune.core.exceptions import Forbidden, ServiceError
+from tribune.core.markdown import plain_text
+from tribune.posts.models import (
+    EDITABLE_FIELDS,
+    MULTILINE_FIELDS,
+    Post,
+    PostKind,
+    PreviewStatus,
+)
+from tribune.posts.permissions import (
+    can_change_edit_policy,
+    can_create_post,
+    can_review_revisions,
+    can_revert,
+    can_rollback,
+)
+from tribune.posts.selectors import post_get, post_get_for_edit
+from tribune.wiki.models import PageKind, Revision
+from tribune.wiki.services import (
+    SaveResult,
+    page_create,
+    page_lock,
+    page_revert,
+    page_rollback,
+    page_save,
+    pending_approve,
+    pending_reject,
+    revision_for_page,
+)
+
+MAX_TITLE = 300
+MAX_BODY = {PostKind.TEXT: 5_000, PostKind.LINK: 20_000, PostKind.IMAGE: 20_000}
+MAX_ARTICLE_BODY = 100_000
+MAX_SUMMARY = 300
+MAX_ALT = 1_000
+
+
+def _max_body(kind: str) -> int:
+    return MAX_BODY.get(PostKind(kind), MAX_ARTICLE_BODY)
+
+
+def clean_url(url: str) -> str:
+    """An http(s) URL, or a ServiceError naming the field."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or len(url) > 2000:
+        raise ServiceError(
+            _("Enter a web address starting with http:// or https://."),
+            errors={"url": [_("Enter a web address starting with http:// or https://.")]},
+        )
+    return url
+
+
+def _validate_fields(kind: str, fields: Mapping[str, str]) -> dict[str, str]:
+    """Check and normalise the editable fields of a post of `kind`."""
+    errors: dict[str, list[str]] = {}
+    cleaned = {name: str(value) for name, value in fields.items()}
+    if "title" in cleaned:
+        cleaned["title"] = cleaned["title"].strip()
+        if len(cleaned["title"]) > MAX_TITLE:
+            errors["title"] = [_("Use at most %(n)d characters.") % {"n": MAX_TITLE}]
+        elif not cleaned["title"] and kind != PostKind.TEXT:
+            errors["title"] = [_("Please give the post a title.")]
+    if "body" in cleaned:
+        limit = _max_body(kind)
+        if len(cleaned["body"]) > limit:
+            errors["body"] = [
+                _("This is too long: %(n)d characters at most (you wrote %(m)d).")
+                % {"n": limit, "m": len(cleaned["body"])}
+            ]
+        elif kind in {PostKind.ARTICLE, PostKind.TEXT} and not cleaned["body"].strip():
+            errors["body"] = [_("Please write something.")]
+    if "url" in cleaned:
+        if kind == PostKind.LINK:
+            try:
+                cleaned["url"] = clean_url(cleaned["url"])
+            except ServiceError as e:
+                errors.update(e.errors or {})
+        elif cleaned["url"].strip():
+            errors["url"] = [_("Only link posts have a link.")]
+    if "image_alt" in cleaned:
+        cleaned["image_alt"] = cleaned["image_alt"].strip()
+        if kind == PostKind.IMAGE and not cleaned["image_alt"]:
+            errors["image_alt"] = [
+                _("Describe the image for people who cannot see it (alt text).")
+            ]
+        elif len(cleaned["image_alt"]) > MAX_ALT:
+            errors["image_alt"] = [_("Use at most %(n)d characters.") % {"n": MAX_ALT}]
+    if errors:
+        raise ServiceError(_("Some fields need your attention."), errors=errors)
+    if kind == PostKind.TEXT and "title" in cleaned and not cleaned["title"]:
+        cleaned["title"] = plain_text(cleaned.get("body", ""), limit=80)
+    return cleaned
+
+
+def _check_policy(policy: str, subwiki: Subwiki | None) -> None:
+    if policy not in EditPolicy.values:
+        raise ServiceError(
+            _("Choose an edit policy."), errors={"edit_policy": [_("Unknown edit policy.")]}
+        )
+    if subwiki is not None and not policy_at_least(policy, subwiki.min_post_edit_policy):
+        floor = EditPolicy(subwiki.min_post_edit_policy).label
+        raise ServiceError(
+            _("This subwiki asks for a stricter edit policy."),
+            errors={"edit_policy": [_("Choose at least: %(p)s.") % {"p": floor}]},
+        )
+
+
+def post_create(
+    *,
+    author: Member,
+    subwiki: Subwiki | None,
+    kind: str,
+    title: str = "",
+    body: str = "",
+    url: str = "",
+    edit_policy: str = EditPolicy.OPEN,
+    image: UploadedFile | None = None,
+    image_alt: str = "",
+) -> Post:
+    """Publish a post in a subwiki (or on the author's profile) with its first revision."""
+    if kind not in PostKind.values:
+        raise ServiceError(
+            _("Choose the kind of post."), errors={"kind": [_("Unknown kind of post.")]}
+        )
+    if not can_create_post(author, subwiki):
+        raise Forbidden(_("You may not post here."))
+    _check_policy(edit_policy, subwiki)
+    fields = _validate_fields(
+        kind, {"title": title, "body": body, "url": url, "image_alt": image_alt}
+    )
+    processed = None
+    if kind == PostKind.IMAGE:
+        from tribune.posts.images import process_upload
+
+        if image is None:
+            raise ServiceError(
+                _("Choose an image to upload."), errors={"image": [_("Choose an image.")]}
+            )
+        processed = process_upload(image)
+    elif image is not None:
+        raise ServiceError(
+            _("Only image posts carry an image."), errors={"image": [_("Not an image post.")]}
+        )
+    with transaction.atomic():
+        page = page_create(
+            kind=PageKind.POST,
+            subwiki_id=subwiki.pk if subwiki else None,
+            author=author,
+            content=fields,
+            summary=_("Posted"),
+        )
+        post = Post(
+            page=page,
+            subwiki=subwiki,
+            author=author,
+            kind=kind,
+            edit_policy=edit_policy,
+            preview_status=PreviewStatus.PENDING if kind == PostKind.LINK else PreviewStatus.NONE,
+            **fields,
+        )
+        if processed is not None:
+            processed.attach_to(post)
+        post.save()
+        if subwiki is not None:
+            Subwiki.objects.filter(pk=subwiki.pk).update(post_count=F("post_count") + 1)
+        if kind == PostKind.LINK:
+            transaction.on_commit(lambda: _schedule_preview(post.pk))
+    return post
+
+
+def _schedule_preview(post_id: int) -> None:
+    from tribune.posts.tasks import fetch_link_preview
+
+    fetch_link_preview(post_id)
+
+
+def post_edit(
+    *,
+    actor: Member,
+    post_id: int | str,
+    changes: Mapping[str, Any],
+    base_revision: int | str | None,
+    summary: str = "",
+    edit_policy: str | None = None,
+) -> tuple[Post, SaveResult]:
+    """Save an edit made from `base_revision`, merged with edits that landed meanwhile.
+
+    Edits of a `reviewed` post by members below the trusted level are saved as
+    pending revisions. Overlapping edits raise EditConflict and save nothing.
+    """
+    post, decision = post_get_for_edit(viewer=actor, post_id=post_id)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ServiceError(
+            _("These fields cannot be edited: %(f)s.") % {"f": ", ".join(sorted(unknown))}
+        )
+    if len(summary) > MAX_SUMMARY:
+        raise ServiceError(
+            _("The edit summary is too long."),
+            errors={"summary": [_("Use at most %(n)d characters.") % {"n": MAX_SUMMARY}]},
+        )
+    fields = _validate_fields(post.kind, {k: str(v) for k, v in changes.items()})
+    if edit_policy is not None and edit_policy != post.edit_policy:
+        if not can_change_edit_policy(actor, post):
+            raise Forbidden(_("Only the author and moderators may change who can edit."))
+        _check_policy(edit_policy, post.subwiki)
+    with transaction.atomic():
+        page = page_lock(post.page_id)
+        result = page_save(
+            page=page,
+            author=actor,
+            base_revision_id=base_revision,
+            changes=fields,
+            summary=summary.strip(),
+            pending=decision is EditDecision.PENDING,
+            multiline=MULTILINE_FIELDS,
+        )
+        if result.changed and not result.pending:
+            _sync_post(post, result.revision)
+        if edit_policy is not None and edit_policy != post.edit_policy:
+            post.edit_policy = edit_policy
+            post.save(update_fields=["edit_policy"])
+    post.page = page
+    return post, result
+
+
+def _sync_post(post: Post, revision: Revision) -> None:
+    """Copy a live revision's snapshot onto the post (call with the page locked)."""
+    old_url = post.url
+    for name in EDITABLE_FIELDS:
+        setattr(post, name, revision.content.get(name, ""))
+    post.edited_at = revision.created_at
+    update = [*EDITABLE_FIELDS, "edited_at"]
+    if post.kind == PostKind.LINK and post.url != old_url:
+        post.preview_status = PreviewStatus.PENDING
+        update.append("preview_status")
+        post_id = post.pk
+        transaction.on_commit(lambda: _schedule_preview(post_id))
+    post.save(update_fields=update)
+
+
+def post_revert(
+    *, actor: Member, post_id: int | str, revision_id: int | str, summary: str = ""
+) -> tuple[Post, SaveResult]:
+    """Restore a post to an earlier revision, as a new revision."""
+    post = post_get(viewer=actor, post_id=post_id)
+    if not can_revert(actor, post):
+        raise Forbidden(_("You may not revert this post."))
+    with transaction.atomic():
+        page = page_lock(post.page_id)
+        target = revision_for_page(page, revision_id)
+        result = page_revert(page=page, actor=actor, target=target, summary=summary.strip())
+        if result.changed:
+            _sync_post(post, result.revision)
+    post.page = page
+    return post, result
+
+
+def post_rollback(
+    *, actor: Member, post_id: int | str, username: str, summary: str = ""
+) -> tuple[Post, SaveResult]:
+    """Undo one member's consecutive latest edits of a post (moderators)."""
+    post = post_get(viewer=actor, post_id=post_id)
+    if not can_rollback(actor, post):
+        raise Forbidden(_("Only moderators can roll back edits."))
+    target_author = Member.objects.filter(username__iexact=username).first()
+    if target_author is None:
+        raise ServiceError(
+            _("There is no member with that username."),
+            errors={"username": [_("Unknown member.")]},
+        )
+    with transaction.atomic():
+        page = page_lock(post.page_id)
+        result = page_rollback(page=page, actor=actor, target_author=target_author, summary=summary)
+        if result.changed:
+            _sync_post(post, result.revision)
+    post.page = page
+    return post, result
+
+
+def revision_approve(*, actor: Member, post_id: int | str, revision_id: int | str) -> Revision:
+    """Approve a pending revision: it goes live, merged onto edits made since."""
+    post = post_get(viewer=actor, post_id=post_id)
+    if not can_review_revisions(actor, post):
+        raise Forbidden(_("Only trusted members can approve edits."))
+    with transaction.atomic():
+        page = page_lock(post.page_id)
+        revision = revision_for_page(page, revision_id)
+        if revision.author_id == actor.pk and post.author_id != actor.pk:
+            raise Forbidden(_("You cannot approve your own edit."))
+        revision = pending_approve(
+            page=page, revision=revision, actor=actor, multiline=MULTILINE_FIELDS
+        )
+        _sync_post(post, revision)
+    return revision
+
+
+def revision_reject(*, actor: Member, post_id: int | str, revision_id: int | str) -> Revision:
+    """Reject a pending revision; it stays in the history, marked rejected."""
+    post = post_get(viewer=actor, post_id=post_id)
+    if not can_review_revisions(actor, post):
+        raise Forbidden(_("Only trusted members can reject edits."))
+    with transaction.atomic():
+        page = page_lock(post.page_id)
+        revision = revision_for_page(page, revision_id)
+        return pending_reject(page=page, revision=revision, actor=actor)
+
+
+def post_mark_preview(
+    *,
+    post_id: int,
+    status: str,
+    title: str = "",
+    description: str = "",
+    site_name: str = "",
+) -> None:
+    """Store a fetched link preview (called by the preview task, not by members)."""
+    Post.objects.filter(pk=post_id).update(
+        preview_status=status,
+        preview_title=title[:300],
+        preview_description=description[:1000],
+        preview_site_name=site_name[:200],
+    )
