@@ -7,7 +7,9 @@ SQLite, files and mail under var/, tasks in-process.
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +132,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
             "OPTIONS": SQLITE_OPTIONS,
+            # Tests use a file too, not Django's in-memory default: concurrent saves
+            # then meet SQLite's real locking (WAL, IMMEDIATE, busy timeout).
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"tribune-test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

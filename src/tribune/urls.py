@@ -13,6 +13,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("tribune.accounts.urls")),
+    path("s/", include("tribune.communities.urls")),
+    path("", include("tribune.wiki.urls")),
+    path("", include("tribune.posts.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover - media is served by the web server in production
