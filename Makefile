@@ -13,7 +13,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: install install-dev run test lint typecheck test-sqlite test-postgres format bench clean
+.PHONY: install install-dev run test lint typecheck test-sqlite test-postgres format clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -56,9 +56,6 @@ test-postgres:
 format:
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
-
-bench: install-dev
-	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules .pytest_cache .mypy_cache .ruff_cache

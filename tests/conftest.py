@@ -80,21 +80,59 @@ class ApiClient(Client):
         return extra
 
     def get(self, path, data=None, follow=False, secure=False, *, headers=None, **extra):
-        return super().get(path, data, follow, secure, headers=self._headers(headers or {}), **extra)
+        return super().get(
+            path, data, follow, secure, headers=self._headers(headers or {}), **extra
+        )
 
-    def post(self, path, data=None, content_type="application/json", follow=False, secure=False, *, headers=None, **extra):
-        return super().post(path, data, content_type, follow, secure, headers=self._headers(headers or {}), **extra)
+    def post(
+        self,
+        path,
+        data=None,
+        content_type="application/json",
+        follow=False,
+        secure=False,
+        *,
+        headers=None,
+        **extra,
+    ):
+        return super().post(
+            path, data, content_type, follow, secure, headers=self._headers(headers or {}), **extra
+        )
 
-    def patch(self, path, data="", content_type="application/json", follow=False, secure=False, *, headers=None, **extra):
-        return super().patch(path, data, content_type, follow, secure, headers=self._headers(headers or {}), **extra)
+    def patch(
+        self,
+        path,
+        data="",
+        content_type="application/json",
+        follow=False,
+        secure=False,
+        *,
+        headers=None,
+        **extra,
+    ):
+        return super().patch(
+            path, data, content_type, follow, secure, headers=self._headers(headers or {}), **extra
+        )
 
-    def delete(self, path, data="", content_type="application/json", follow=False, secure=False, *, headers=None, **extra):
-        return super().delete(path, data, content_type, follow, secure, headers=self._headers(headers or {}), **extra)
+    def delete(
+        self,
+        path,
+        data="",
+        content_type="application/json",
+        follow=False,
+        secure=False,
+        *,
+        headers=None,
+        **extra,
+    ):
+        return super().delete(
+            path, data, content_type, follow, secure, headers=self._headers(headers or {}), **extra
+        )
 
 
 @pytest.fixture
 def api_client(db) -> Callable[[Member | None], ApiClient]:
-    """`api_client(member)` is a JSON client with that member's token; `api_client(None)` a visitor."""
+    """A JSON client: `api_client(member)` carries their token, `api_client(None)` none."""
 
     def make(member: Member | None = None) -> ApiClient:
         return ApiClient(issue_token(member) if member is not None else None)

@@ -84,12 +84,22 @@ def postgres() -> Iterator[str]:
         "-c max_connections=200"
     )
     pg_ctl = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-o", options]
-    subprocess.run(as_postgres_user([*pg_ctl, "-w", "start"]), check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        as_postgres_user([*pg_ctl, "-w", "start"]), check=True, stdout=subprocess.DEVNULL
+    )
     try:
         subprocess.run(
             as_postgres_user(
-                [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "tribune",
-                 "tribune"]
+                [
+                    str(bindir / "createdb"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-U",
+                    "tribune",
+                    "tribune",
+                ]
             ),
             check=True,
         )

@@ -99,7 +99,9 @@ def email_settings(url: str) -> dict[str, Any]:
         }
     if parts.scheme in {"smtp", "smtps"}:
         if not parts.hostname:
-            raise ImproperlyConfigured("EMAIL_URL smtp:// needs a host, as smtp://user:pw@host:587.")
+            raise ImproperlyConfigured(
+                "EMAIL_URL smtp:// needs a host, as smtp://user:pw@host:587."
+            )
         implicit_tls = parts.scheme == "smtps" or query.get("ssl") in _TRUE
         return {
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -130,11 +130,13 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": SQLITE_OPTIONS,
             # Tests use a file too, not Django's in-memory default: concurrent saves
             # then meet SQLite's real locking (WAL, IMMEDIATE, busy timeout).
-            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"tribune-test-{os.getpid()}.sqlite3")},
+            "TEST": {
+                "NAME": str(Path(tempfile.gettempdir()) / f"tribune-test-{os.getpid()}.sqlite3"),
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -231,9 +233,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 
 TRIBUNE_MIN_AGE = env_int("TRIBUNE_MIN_AGE", 16)
-TRIBUNE_ACCESS_MODE = env_choice(
-    "TRIBUNE_ACCESS_MODE", "open", ("open", "waitlist", "invite-only")
-)
+TRIBUNE_ACCESS_MODE = env_choice("TRIBUNE_ACCESS_MODE", "open", ("open", "waitlist", "invite-only"))
 TRIBUNE_PUBLIC_READ = env_bool("TRIBUNE_PUBLIC_READ", True)
 
 # --- Mail -------------------------------------------------------------------
@@ -254,8 +254,10 @@ USE_TZ = True
 # --- Static and media files -------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [SRC_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+TRIBUNE_SERVE_MEDIA = env_bool("TRIBUNE_SERVE_MEDIA", True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -319,5 +321,26 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # huey attaches a handler of its own; without this every line prints twice.
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+
+# --- Images and link previews (posts) ---------------------------------------
+# Uploads larger than this are refused before Pillow reads them; images with more
+# pixels than this are refused as possible decompression bombs.
+TRIBUNE_IMAGE_MAX_BYTES = env_int("TRIBUNE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+TRIBUNE_IMAGE_MAX_PIXELS = env_int("TRIBUNE_IMAGE_MAX_PIXELS", 40_000_000)
+TRIBUNE_IMAGE_MAX_SIDE = env_int("TRIBUNE_IMAGE_MAX_SIDE", 2560)
+TRIBUNE_IMAGE_THUMBNAIL_WIDTH = env_int("TRIBUNE_IMAGE_THUMBNAIL_WIDTH", 640)
+# Link previews fetch other sites from the task worker. Off in tests, so that no
+# test reaches the network unless it turns them on for a local server.
+TRIBUNE_LINK_PREVIEWS = env_bool("TRIBUNE_LINK_PREVIEWS", not TESTING)
+# Private, loopback and link-local addresses are refused unless this is on.
+TRIBUNE_PREVIEW_ALLOW_PRIVATE = env_bool("TRIBUNE_PREVIEW_ALLOW_PRIVATE", False)
+TRIBUNE_PREVIEW_CONNECT_TIMEOUT = env_int("TRIBUNE_PREVIEW_CONNECT_TIMEOUT", 5)
+TRIBUNE_PREVIEW_TIMEOUT = env_int("TRIBUNE_PREVIEW_TIMEOUT", 10)
+TRIBUNE_PREVIEW_MAX_BYTES = env_int("TRIBUNE_PREVIEW_MAX_BYTES", 1_000_000)
+TRIBUNE_PREVIEW_MAX_REDIRECTS = env_int("TRIBUNE_PREVIEW_MAX_REDIRECTS", 3)

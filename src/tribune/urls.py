@@ -18,7 +18,7 @@ urlpatterns = [
     path("", include("tribune.posts.urls")),
 ]
 
-if settings.DEBUG:  # pragma: no cover - media is served by the web server in production
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.TRIBUNE_SERVE_MEDIA:
+    # The embedded default has no web server in front to serve uploads; a larger
+    # instance turns this off and lets its proxy or object storage do it.
+    urlpatterns.append(path("media/<path:path>", core_views.media, name="media"))

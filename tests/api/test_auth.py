@@ -39,7 +39,9 @@ def test_wrong_credentials_answer_the_same_401(member, payload):
 
 def test_unverified_member_gets_no_token(db):
     member = MemberFactory(verified=False)
-    response = ApiClient().post("/api/v1/auth/tokens", {"email": member.email, "password": PASSWORD})
+    response = ApiClient().post(
+        "/api/v1/auth/tokens", {"email": member.email, "password": PASSWORD}
+    )
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_credentials"
 

@@ -23,8 +23,11 @@ def test_edit_from_current_revision_goes_live(member, other_member):
     post = make_post(member, body=BODY)
     base = head(post)
     post, result = post_edit(
-        actor=other_member, post_id=post.pk, changes={"body": BODY + "Fourth.\n"},
-        base_revision=base, summary="add a line",
+        actor=other_member,
+        post_id=post.pk,
+        changes={"body": BODY + "Fourth.\n"},
+        base_revision=base,
+        summary="add a line",
     )
     assert result.changed and not result.merged and not result.pending
     post.refresh_from_db()
@@ -36,10 +39,18 @@ def test_edit_from_current_revision_goes_live(member, other_member):
 def test_edits_at_both_ends_from_the_same_base_merge(member, other_member):
     post = make_post(member, body=BODY)
     base = head(post)
-    post_edit(actor=member, post_id=post.pk, base_revision=base,
-              changes={"body": BODY.replace("First", "1st")})
-    _post, result = post_edit(actor=other_member, post_id=post.pk, base_revision=base,
-                              changes={"body": BODY.replace("Third", "3rd")})
+    post_edit(
+        actor=member,
+        post_id=post.pk,
+        base_revision=base,
+        changes={"body": BODY.replace("First", "1st")},
+    )
+    _post, result = post_edit(
+        actor=other_member,
+        post_id=post.pk,
+        base_revision=base,
+        changes={"body": BODY.replace("Third", "3rd")},
+    )
     assert result.merged
     post.refresh_from_db()
     assert post.body == "1st line.\nSecond line.\n3rd line.\n"
@@ -49,12 +60,20 @@ def test_edits_at_both_ends_from_the_same_base_merge(member, other_member):
 def test_same_line_edits_conflict_and_save_nothing(member, other_member):
     post = make_post(member, body=BODY)
     base = head(post)
-    post_edit(actor=member, post_id=post.pk, base_revision=base,
-              changes={"body": BODY.replace("Second", "2nd")})
+    post_edit(
+        actor=member,
+        post_id=post.pk,
+        base_revision=base,
+        changes={"body": BODY.replace("Second", "2nd")},
+    )
     before = Revision.objects.count()
     with pytest.raises(EditConflict) as caught:
-        post_edit(actor=other_member, post_id=post.pk, base_revision=base,
-                  changes={"body": BODY.replace("Second", "Deuxième")})
+        post_edit(
+            actor=other_member,
+            post_id=post.pk,
+            base_revision=base,
+            changes={"body": BODY.replace("Second", "Deuxième")},
+        )
     assert Revision.objects.count() == before
     assert caught.value.yours["body"] == BODY.replace("Second", "Deuxième")
     assert caught.value.conflicts["body"][0].current == "2nd line.\n"
@@ -62,8 +81,9 @@ def test_same_line_edits_conflict_and_save_nothing(member, other_member):
 
 def test_unchanged_save_makes_no_revision(member):
     post = make_post(member, body=BODY)
-    _post, result = post_edit(actor=member, post_id=post.pk, base_revision=head(post),
-                              changes={"body": BODY})
+    _post, result = post_edit(
+        actor=member, post_id=post.pk, base_revision=head(post), changes={"body": BODY}
+    )
     assert not result.changed
     assert Revision.objects.filter(page=post.page).count() == 1
 
@@ -73,8 +93,12 @@ def test_revert_and_rollback(member, other_member, moderator):
     post = make_post(member, subwiki=subwiki, body=BODY)
     first = head(post)
     post_edit(actor=other_member, post_id=post.pk, base_revision=first, changes={"body": "spam\n"})
-    post_edit(actor=other_member, post_id=post.pk, base_revision=head(post),
-              changes={"body": "more spam\n"})
+    post_edit(
+        actor=other_member,
+        post_id=post.pk,
+        base_revision=head(post),
+        changes={"body": "more spam\n"},
+    )
     _post, result = post_rollback(actor=moderator, post_id=post.pk, username=other_member.username)
     post.refresh_from_db()
     assert post.body == BODY
@@ -87,15 +111,21 @@ def test_revert_and_rollback(member, other_member, moderator):
 
 def test_rollback_is_for_moderators(member, other_member):
     post = make_post(member, body=BODY)
-    post_edit(actor=other_member, post_id=post.pk, base_revision=head(post), changes={"body": "x\n"})
+    post_edit(
+        actor=other_member, post_id=post.pk, base_revision=head(post), changes={"body": "x\n"}
+    )
     with pytest.raises(Forbidden):
         post_rollback(actor=member, post_id=post.pk, username=other_member.username)
 
 
 def test_reviewed_edits_wait_for_approval(member, other_member):
     post = make_post(member, body=BODY, edit_policy="reviewed")
-    _post, result = post_edit(actor=other_member, post_id=post.pk, base_revision=head(post),
-                              changes={"body": BODY + "New.\n"})
+    _post, result = post_edit(
+        actor=other_member,
+        post_id=post.pk,
+        base_revision=head(post),
+        changes={"body": BODY + "New.\n"},
+    )
     assert result.pending
     post.refresh_from_db()
     assert post.body == BODY
@@ -107,4 +137,6 @@ def test_reviewed_edits_wait_for_approval(member, other_member):
 def test_locked_post_refuses_others(member):
     post = make_post(member, edit_policy="locked")
     with pytest.raises(Forbidden):
-        post_edit(actor=MemberFactory(), post_id=post.pk, base_revision=None, changes={"title": "x"})
+        post_edit(
+            actor=MemberFactory(), post_id=post.pk, base_revision=None, changes={"title": "x"}
+        )

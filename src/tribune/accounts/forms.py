@@ -71,7 +71,7 @@ class SignupDetailsForm(forms.Form):
 
 def time_zone_choices() -> list[tuple[str, str]]:
     zones = sorted(zoneinfo.available_timezones())
-    return [("", _("UTC (default)")), *[(z, z.replace("_", " ")) for z in zones]]
+    return [("", str(_("UTC (default)"))), *[(z, z.replace("_", " ")) for z in zones]]
 
 
 class ProfileForm(forms.Form):

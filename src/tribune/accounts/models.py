@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -36,8 +36,6 @@ class Member(AbstractUser):
     # Site-wide moderator: moderates every subwiki; staff (is_staff) also run the site.
     is_moderator = models.BooleanField(_("site moderator"), default=False)
     created_at = models.DateTimeField(_("joined"), default=timezone.now, db_index=True)
-
-    objects: UserManager[Member] = UserManager()
 
     class Meta:
         verbose_name = _("member")

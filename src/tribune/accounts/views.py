@@ -16,7 +16,7 @@ from tribune.core.exceptions import NotFound
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     try:
-        member = member_get_profile(viewer=request.user, username=username)  # type: ignore[arg-type]
+        member = member_get_profile(viewer=request.user, username=username)
     except NotFound:
         raise Http404 from None
     return render(request, "accounts/profile.html", {"member": member})

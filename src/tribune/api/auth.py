@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
+from ninja.security.base import AuthBase
 
 from tribune.accounts.models import Member
 from tribune.api.services import token_member
@@ -39,12 +40,27 @@ def _authenticate(request: HttpRequest, raw: str) -> Member:
     return member
 
 
-class Auth:
-    """Base of the API's auth callables; ninja documents each as a bearer scheme."""
+def _admitted(member: Member) -> Member:
+    if not member.is_admitted:
+        raise Forbidden(
+            _(
+                "Your account is on the waitlist. Until it is admitted, your token "
+                "reaches only your account, invites and donations."
+            ),
+            code="waitlisted",
+        )
+    return member
+
+
+class Auth(AuthBase):
+    """Base of the API's auth callables; ninja documents each as a bearer scheme.
+
+    Subclassing AuthBase is what puts `security` on each operation of the OpenAPI
+    schema (ninja reads `openapi_*` attributes into a security scheme).
+    """
 
     openapi_type = "http"
     openapi_scheme = "bearer"
-    openapi_name = "bearerAuth"
 
     def __call__(self, request: HttpRequest) -> Any:
         raise NotImplementedError
@@ -64,23 +80,21 @@ class AdmittedAuth(MemberAuth):
     """A token of an admitted member is required; waitlisted ones get 403 `waitlisted`."""
 
     def __call__(self, request: HttpRequest) -> Member:
-        member = super().__call__(request)
-        if not member.is_admitted:
-            raise Forbidden(
-                _("Your account is on the waitlist: you can read, but not take part yet."),
-                code="waitlisted",
-            )
-        return member
+        return _admitted(super().__call__(request))
 
 
 class OptionalAuth(Auth):
-    """Public reads: no token reads as a visitor; a bad token is still refused."""
+    """Public reads: no token reads as a visitor; a bad token is still refused.
+
+    A waitlisted member's token reaches only me, invites and donations (API.md),
+    so here it answers 403 `waitlisted` like any other operation.
+    """
 
     def __call__(self, request: HttpRequest) -> Member | AnonymousUser:
         raw = _bearer(request)
         if raw is None:
             return AnonymousUser()
-        return _authenticate(request, raw)
+        return _admitted(_authenticate(request, raw))
 
 
 member_auth = MemberAuth()

@@ -27,7 +27,10 @@ _LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
 
 
 def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if str(p) not in _LOCATIONS]
+    parts = [str(p) for p in loc]
+    # Only the first part is where the value came from: a field may well be named "body".
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
     # ninja nests the body under the parameter's name ("payload"); drop it.
     if len(parts) > 1 and parts[0] in {"payload", "data"}:
         parts = parts[1:]

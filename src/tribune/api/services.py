@@ -14,7 +14,7 @@ from tribune.accounts.permissions import can_get_api_token
 from tribune.api.models import PersonalAccessToken, hash_token
 from tribune.core.exceptions import ServiceError
 
-TOKEN_PREFIX = "trb_"
+TOKEN_PREFIX = "trb_"  # noqa: S105  # a marker that makes leaked tokens findable, no secret
 
 
 class InvalidCredentials(ServiceError):

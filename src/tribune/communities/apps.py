@@ -6,3 +6,12 @@ class CommunitiesConfig(AppConfig):
     name = "tribune.communities"
     label = "communities"
     verbose_name = _("Subwikis")
+
+    def ready(self) -> None:
+        from allauth.account.signals import user_signed_up
+
+        from tribune.communities.signals import follow_default_subwikis_on_sign_up
+
+        user_signed_up.connect(
+            follow_default_subwikis_on_sign_up, dispatch_uid="communities_follow_defaults"
+        )

@@ -46,9 +46,7 @@ class Subwiki(models.Model):
     name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(_("address"), max_length=50, unique=True)
     description = models.TextField(_("description"), blank=True)
-    page = models.OneToOneField(
-        "wiki.Page", on_delete=models.PROTECT, related_name="subwiki_owner"
-    )
+    page = models.OneToOneField("wiki.Page", on_delete=models.PROTECT, related_name="subwiki_owner")
     visibility = models.CharField(
         _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
     )
@@ -82,7 +80,9 @@ class Subwiki(models.Model):
         verbose_name_plural = _("subwikis")
         indexes = [
             models.Index(fields=["visibility", "-created_at", "-id"], name="subwiki_listing"),
-            models.Index(fields=["is_default"], condition=Q(is_default=True), name="subwiki_default"),
+            models.Index(
+                fields=["is_default"], condition=Q(is_default=True), name="subwiki_default"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ it (selectors annotate it), so that a list of subwikis costs no query per row.
 from __future__ import annotations
 
 import enum
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
@@ -165,8 +166,8 @@ def edit_decision(
         allowed = True
     elif policy == EditPolicy.MEMBERS:
         # Members of the subwiki, its moderators and the author.
-        allowed = is_author or moderator or (
-            subwiki is not None and is_active_member(viewer, subwiki)
+        allowed = (
+            is_author or moderator or (subwiki is not None and is_active_member(viewer, subwiki))
         )
     elif policy == EditPolicy.PROTECTED:
         # Moderators only.

@@ -124,7 +124,7 @@ def subwiki_update_settings(
 ) -> Subwiki:
     """Change a subwiki's name, visibility and edit policies (owners and staff)."""
     if not can_change_settings(actor, subwiki):
-        raise Forbidden
+        raise Forbidden(_("Only the owners of this subwiki can change its settings."))
     errors: dict[str, list[str]] = {}
     if not name.strip() or len(name) > 80:
         errors["name"] = [_("Use 1 to 80 characters.")]
@@ -229,6 +229,7 @@ def subwiki_join(*, actor: Member, subwiki: Subwiki) -> Membership:
             membership.state = MembershipState.ACTIVE
             membership.save(update_fields=["state"])
             _count_members(subwiki, +1)
+            _follow_on_joining(subwiki, actor)
         elif subwiki.is_private:
             membership = Membership.objects.create(
                 subwiki=subwiki, member=actor, state=MembershipState.REQUESTED
@@ -236,9 +237,7 @@ def subwiki_join(*, actor: Member, subwiki: Subwiki) -> Membership:
         else:
             membership = Membership.objects.create(subwiki=subwiki, member=actor)
             _count_members(subwiki, +1)
-            if not SubwikiFollow.objects.filter(subwiki=subwiki, member=actor).exists():
-                SubwikiFollow.objects.create(subwiki=subwiki, member=actor)
-                _count_followers(subwiki, +1)
+            _follow_on_joining(subwiki, actor)
     remember_membership(subwiki, actor, membership)
     return membership
 
@@ -262,10 +261,12 @@ def subwiki_leave(*, actor: Member, subwiki: Subwiki) -> None:
         membership.delete()
         if was_active:
             _count_members(subwiki, -1)
-        if subwiki.is_private:
-            # Without membership a private subwiki is no longer readable: stop following it.
-            if SubwikiFollow.objects.filter(subwiki=subwiki, member=actor).delete()[0]:
-                _count_followers(subwiki, -1)
+        # Without membership a private subwiki is no longer readable: stop following it.
+        if (
+            subwiki.is_private
+            and SubwikiFollow.objects.filter(subwiki=subwiki, member=actor).delete()[0]
+        ):
+            _count_followers(subwiki, -1)
     remember_membership(subwiki, actor, None)
 
 
@@ -284,7 +285,7 @@ def _target_membership(subwiki: Subwiki, username: str) -> Membership:
 def membership_approve(*, actor: Member, subwiki: Subwiki, username: str) -> Membership:
     """Accept a request to join (moderators)."""
     if not can_manage_members(actor, subwiki):
-        raise Forbidden
+        raise Forbidden(_("Only the moderators of this subwiki can manage its members."))
     with transaction.atomic():
         membership = _target_membership(subwiki, username)
         if membership.state != MembershipState.REQUESTED:
@@ -292,13 +293,17 @@ def membership_approve(*, actor: Member, subwiki: Subwiki, username: str) -> Mem
         membership.state = MembershipState.ACTIVE
         membership.save(update_fields=["state"])
         _count_members(subwiki, +1)
+        _follow_on_joining(subwiki, membership.member)
     return membership
 
 
-def membership_remove(*, actor: Member, subwiki: Subwiki, username: str) -> None:
-    """Refuse a request, withdraw an invitation or remove a member (moderators)."""
+def membership_remove(*, actor: Member, subwiki: Subwiki, username: str) -> Membership:
+    """Refuse a request, withdraw an invitation or remove a member (moderators).
+
+    Returns the deleted row, so that callers can say which of the three it was.
+    """
     if not can_manage_members(actor, subwiki):
-        raise Forbidden
+        raise Forbidden(_("Only the moderators of this subwiki can manage its members."))
     with transaction.atomic():
         membership = _target_membership(subwiki, username)
         if membership.role == Role.OWNER and not can_change_roles(actor, subwiki):
@@ -308,12 +313,13 @@ def membership_remove(*, actor: Member, subwiki: Subwiki, username: str) -> None
         if membership.is_active:
             _count_members(subwiki, -1)
         membership.delete()
+    return membership
 
 
 def membership_invite(*, actor: Member, subwiki: Subwiki, username: str) -> Membership:
     """Invite a member to join (moderators); they accept by joining."""
     if not can_manage_members(actor, subwiki):
-        raise Forbidden
+        raise Forbidden(_("Only the moderators of this subwiki can manage its members."))
     invitee = Member.objects.filter(username__iexact=username, is_active=True).first()
     if invitee is None:
         raise ServiceError(
@@ -331,6 +337,7 @@ def membership_invite(*, actor: Member, subwiki: Subwiki, username: str) -> Memb
             membership.invited_by = actor
             membership.save(update_fields=["state", "invited_by"])
             _count_members(subwiki, +1)
+            _follow_on_joining(subwiki, invitee)
             return membership
         if membership is None:
             membership = Membership.objects.create(
@@ -356,12 +363,18 @@ def membership_set_role(*, actor: Member, subwiki: Subwiki, username: str, role:
                 subwiki=subwiki, role=Role.OWNER, state=MembershipState.ACTIVE
             ).count()
             if owners <= 1:
-                raise ServiceError(
-                    _("A subwiki needs at least one owner."), code="last_owner"
-                )
+                raise ServiceError(_("A subwiki needs at least one owner."), code="last_owner")
         membership.role = role
         membership.save(update_fields=["role"])
     return membership
+
+
+def _follow_on_joining(subwiki: Subwiki, member: Member) -> None:
+    # Whichever way someone becomes a member (joining, an accepted invitation or an
+    # approved request), the subwiki's posts come to their feed; they may unfollow.
+    _follow, created = SubwikiFollow.objects.get_or_create(subwiki=subwiki, member=member)
+    if created:
+        _count_followers(subwiki, +1)
 
 
 def _count_members(subwiki: Subwiki, delta: int) -> None:

@@ -1,13 +1,17 @@
 """Domain errors raised by services and selectors.
 
 Views turn them into pages with a message; the API turns them into
-`{"detail", "code"}` answers with the status each one names.
+`{"detail", "code"}` answers with the status each one names. NotFound and
+Forbidden are also Django's Http404 and PermissionDenied, so that one a view
+does not catch still answers 404 or 403, never a 500.
 """
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class ServiceError(Exception):
@@ -31,7 +35,7 @@ class ServiceError(Exception):
         super().__init__(str(self.detail))
 
 
-class NotFound(ServiceError):
+class NotFound(ServiceError, Http404):
     """It does not exist, or the member may not know that it does."""
 
     status = 404
@@ -39,7 +43,7 @@ class NotFound(ServiceError):
     default_detail = _("Not found.")
 
 
-class Forbidden(ServiceError):
+class Forbidden(ServiceError, PermissionDenied):
     status = 403
     code = "permission_denied"
     default_detail = _("You may not do this.")

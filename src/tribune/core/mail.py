@@ -16,9 +16,9 @@ from django.utils import timezone
 
 
 class FileEmailBackend(BaseEmailBackend):
-    def __init__(self, *args: Any, file_path: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, file_path: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.folder = Path(file_path or settings.EMAIL_FILE_PATH)
+        self.folder = Path(file_path or str(getattr(settings, "EMAIL_FILE_PATH", "")))
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         self.folder.mkdir(parents=True, exist_ok=True)

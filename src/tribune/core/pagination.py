@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Field, Model, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tribune.core.exceptions import ServiceError
@@ -69,9 +71,46 @@ def decode_cursor(cursor: str, *, size: int) -> list[Any]:
         decoded = [_decode_value(v) for v in values]
         if not all(isinstance(v, int | str | dt.datetime) for v in decoded):
             raise ValueError
+        if any(isinstance(v, str) and "\x00" in v for v in decoded):
+            raise ValueError  # PostgreSQL refuses NUL in text
         return decoded
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise InvalidCursor from None
+
+
+def _key_field(model: type[Model], key: str) -> Field[Any, Any] | None:
+    """The model field a sort key names ("created_at", "pk", "author__created_at").
+
+    None for what is not a field (an annotation): its values are taken as they are.
+    """
+    *relations, name = key.split("__")
+    try:
+        for relation in relations:
+            model = model._meta.get_field(relation).related_model  # type: ignore[assignment]
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    except (FieldDoesNotExist, AttributeError):
+        return None
+    return field if isinstance(field, Field) else None
+
+
+def _cursor_values(model: type[Model], keys: Sequence[str], cursor: str) -> list[Any]:
+    """The cursor's values, each checked against its field: a tampered cursor is InvalidCursor.
+
+    Without this, a value of the wrong type ("x" for an id) fails only when the query
+    runs, as an error the caller cannot tell from a bug.
+    """
+    fields = [_key_field(model, key) for key in keys]
+    values = decode_cursor(cursor, size=len(keys))
+    try:
+        cleaned = [
+            v if field is None else field.to_python(v)
+            for field, v in zip(fields, values, strict=True)
+        ]
+    except (ValidationError, TypeError, ValueError, OverflowError):
+        raise InvalidCursor from None
+    if any(isinstance(v, dt.datetime) and timezone.is_naive(v) for v in cleaned):
+        raise InvalidCursor  # cursors carry their UTC offset
+    return cleaned
 
 
 def clean_limit(limit: int | str | None) -> int:
@@ -101,7 +140,7 @@ def paginate_keyset(
     size = clean_limit(limit)
     queryset = queryset.order_by(*(f"-{key}" for key in keys))
     if cursor:
-        values = decode_cursor(cursor, size=len(keys))
+        values = _cursor_values(queryset.model, keys, cursor)
         # (k1 < v1) OR (k1 = v1 AND k2 < v2) OR ...: "strictly after" in descending order.
         after = Q()
         for i, key in enumerate(keys):

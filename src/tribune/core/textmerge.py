@@ -58,7 +58,7 @@ def _unlines(lines: list[str], *, trailing_newline: bool) -> str:
 
 def merge_text(base: str, current: str, yours: str) -> FieldMerge:
     """Merge `yours` (made from `base`) with `current` (what landed since)."""
-    if yours == current or yours == base:
+    if yours in (current, base):
         return FieldMerge(current)
     if current == base:
         return FieldMerge(yours)
@@ -79,7 +79,7 @@ def merge_text(base: str, current: str, yours: str) -> FieldMerge:
 
 def merge_value(base: str, current: str, yours: str) -> FieldMerge:
     """Merge a one-line field (a title, a URL): both changed it differently = conflict."""
-    if yours == current or yours == base:
+    if yours in (current, base):
         return FieldMerge(current)
     if current == base:
         return FieldMerge(yours)
@@ -136,7 +136,7 @@ def diff_text(old: str, new: str) -> list[DiffLine]:
     a = old.replace("\r\n", "\n").split("\n")
     b = new.replace("\r\n", "\n").split("\n")
     out: list[DiffLine] = []
-    empty = mark_safe("")  # noqa: S308  # a constant
+    empty = mark_safe("")  # a constant
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
             out.extend(DiffLine("equal", escape(line), escape(line)) for line in a[i1:i2])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from tribune.communities.models import Subwiki
 from tribune.communities.permissions import (
     EditDecision,
     Viewer,
@@ -14,7 +15,6 @@ from tribune.communities.permissions import (
     is_subwiki_moderator,
     is_trusted_editor,
 )
-from tribune.communities.models import Subwiki
 from tribune.posts.models import Post
 
 

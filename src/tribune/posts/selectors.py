@@ -3,6 +3,7 @@ applies one visibility filter, so no page, feed or API list can show a private p
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Member
+from tribune.accounts.permissions import can_view_profiles
 from tribune.communities.models import Subwiki
 from tribune.communities.permissions import EditDecision, Viewer, is_staff
 from tribune.communities.selectors import member_subwiki_ids
@@ -19,7 +21,7 @@ from tribune.core.pagination import paginate_keyset
 from tribune.core.textmerge import DiffLine, diff_text
 from tribune.posts.models import EDITABLE_FIELDS, Post
 from tribune.posts.permissions import can_view_post, post_edit_decision
-from tribune.wiki.models import PageKind, Revision
+from tribune.wiki.models import PageKind, Revision, RevisionStatus
 
 
 def post_visibility_q(viewer: Viewer, *, prefix: str = "") -> Q:
@@ -29,7 +31,9 @@ def post_visibility_q(viewer: Viewer, *, prefix: str = "") -> Q:
     live = Q(**{f"{prefix}is_removed": False})
     if is_staff(viewer):
         return live
-    public = Q(**{f"{prefix}subwiki__isnull": True}) | Q(**{f"{prefix}subwiki__visibility": "public"})
+    public = Q(**{f"{prefix}subwiki__isnull": True}) | Q(
+        **{f"{prefix}subwiki__visibility": "public"}
+    )
     if not viewer.is_authenticated:
         return live & public
     return live & (public | Q(**{f"{prefix}subwiki_id__in": member_subwiki_ids(viewer)}))
@@ -77,7 +81,9 @@ def posts_in_subwiki(
     *, viewer: Viewer, subwiki: Subwiki, cursor: str | None = None, limit: int | str | None = None
 ) -> ListPage[Post]:
     """A subwiki's posts, newest first (the caller has checked the subwiki is visible)."""
-    return paginate_keyset(post_queryset(viewer).filter(subwiki=subwiki), cursor=cursor, limit=limit)
+    return paginate_keyset(
+        post_queryset(viewer).filter(subwiki=subwiki), cursor=cursor, limit=limit
+    )
 
 
 def posts_by_member(
@@ -111,22 +117,46 @@ def revision_queryset(viewer: Viewer) -> QuerySet[Revision]:
     )
 
 
+def page_revisions(
+    *, page_id: int, cursor: str | None = None, limit: int | str | None = None
+) -> ListPage[Revision]:
+    """A page's history, newest first (pending and rejected revisions included).
+
+    The caller has fetched the page's owner through post_get or subwiki_get, which
+    apply the visibility rule: a page's revisions are as visible as its owner.
+    """
+    queryset = Revision.objects.filter(page_id=page_id).select_related("author").defer("content")
+    return paginate_keyset(queryset, cursor=cursor, limit=limit)
+
+
+def page_revision(*, page_id: int, revision_id: int | str) -> Revision:
+    """One revision of a page, with its content; NotFound if it is not one of the page's."""
+    try:
+        return Revision.objects.select_related("author").get(page_id=page_id, pk=int(revision_id))
+    except (TypeError, ValueError, OverflowError, Revision.DoesNotExist):
+        raise NotFound from None
+
+
+def page_pending_revisions(*, page_id: int, limit: int = 50) -> list[Revision]:
+    """The revisions of a page that wait for review, oldest first (the review order)."""
+    return list(
+        Revision.objects.filter(page_id=page_id, status=RevisionStatus.PENDING)
+        .select_related("author")
+        .defer("content")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
 def post_revisions(
     *, viewer: Viewer, post: Post, cursor: str | None = None, limit: int | str | None = None
 ) -> ListPage[Revision]:
     """A post's history, newest first (pending and rejected revisions included)."""
-    queryset = Revision.objects.filter(page_id=post.page_id).select_related("author").defer(
-        "content"
-    )
-    return paginate_keyset(queryset, cursor=cursor, limit=limit)
+    return page_revisions(page_id=post.page_id, cursor=cursor, limit=limit)
 
 
 def post_revision(*, post: Post, revision_id: int | str) -> Revision:
     """One revision of a post (with its content); NotFound if it is not one of the post's."""
-    try:
-        return Revision.objects.select_related("author").get(page_id=post.page_id, pk=int(revision_id))
-    except (TypeError, ValueError, Revision.DoesNotExist):
-        raise NotFound from None
+    return page_revision(page_id=post.page_id, revision_id=revision_id)
 
 
 @dataclass(frozen=True)
@@ -181,3 +211,31 @@ def recent_changes(
     if subwiki is not None:
         queryset = queryset.filter(subwiki=subwiki)
     return paginate_keyset(queryset, cursor=cursor, limit=limit)
+
+
+MAX_MENTIONS = 50
+
+
+def mentioned_members(*, viewer: Viewer, usernames: Iterable[str]) -> dict[str, str]:
+    """Which mentioned names are members whose profile the viewer may open, in one query.
+
+    Maps each name as written to the member's username. Names match as written or
+    lower-cased, so that the lookup stays on the username index (a case-insensitive
+    match would scan every member).
+    """
+    written = list(dict.fromkeys(usernames))[:MAX_MENTIONS]
+    if not written or not can_view_profiles(viewer):
+        return {}
+    candidates = set(written) | {name.lower() for name in written}
+    found = set(
+        Member.objects.filter(username__in=candidates, is_active=True).values_list(
+            "username", flat=True
+        )
+    )
+    result: dict[str, str] = {}
+    for name in written:
+        if name in found:
+            result[name] = name
+        elif name.lower() in found:
+            result[name] = name.lower()
+    return result

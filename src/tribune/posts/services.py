@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -26,8 +27,8 @@ from tribune.posts.models import (
 from tribune.posts.permissions import (
     can_change_edit_policy,
     can_create_post,
-    can_review_revisions,
     can_revert,
+    can_review_revisions,
     can_rollback,
 )
 from tribune.posts.selectors import post_get, post_get_for_edit
@@ -97,9 +98,7 @@ def _validate_fields(kind: str, fields: Mapping[str, str]) -> dict[str, str]:
     if "image_alt" in cleaned:
         cleaned["image_alt"] = cleaned["image_alt"].strip()
         if kind == PostKind.IMAGE and not cleaned["image_alt"]:
-            errors["image_alt"] = [
-                _("Describe the image for people who cannot see it (alt text).")
-            ]
+            errors["image_alt"] = [_("Describe the image for people who cannot see it (alt text).")]
         elif len(cleaned["image_alt"]) > MAX_ALT:
             errors["image_alt"] = [_("Use at most %(n)d characters.") % {"n": MAX_ALT}]
     if errors:
@@ -265,7 +264,7 @@ def post_revert(
         raise Forbidden(_("You may not revert this post."))
     with transaction.atomic():
         page = page_lock(post.page_id)
-        target = revision_for_page(page, revision_id)
+        target = revision_for_page(page, revision_id, field="revision")
         result = page_revert(page=page, actor=actor, target=target, summary=summary.strip())
         if result.changed:
             _sync_post(post, result.revision)
@@ -327,14 +326,41 @@ def post_mark_preview(
     *,
     post_id: int,
     status: str,
+    url: str | None = None,
     title: str = "",
     description: str = "",
     site_name: str = "",
-) -> None:
-    """Store a fetched link preview (called by the preview task, not by members)."""
-    Post.objects.filter(pk=post_id).update(
-        preview_status=status,
-        preview_title=title[:300],
-        preview_description=description[:1000],
-        preview_site_name=site_name[:200],
-    )
+    image: File[bytes] | None = None,
+) -> bool:
+    """Store a fetched link preview (called by the preview task, not by members).
+
+    The preview replaces the previous one whole, picture included. With `url` it
+    is stored only while the post still links there: an edit of the link
+    meanwhile has scheduled a fetch of its own. Returns whether it was stored.
+    """
+    holder = Post()
+    if image is not None:
+        # Saved before the transaction so that no file I/O happens with the row locked.
+        holder.preview_image.save(image.name or "preview", image, save=False)
+    new_name = holder.preview_image.name or ""
+    with transaction.atomic():
+        posts = Post.objects.select_for_update().filter(pk=post_id)
+        if url is not None:
+            posts = posts.filter(url=url)
+        old_name = posts.values_list("preview_image", flat=True).first()
+        if old_name is not None:
+            posts.update(
+                preview_status=status,
+                preview_title=title[:300],
+                preview_description=description[:1000],
+                preview_site_name=site_name[:200],
+                preview_image=new_name,
+            )
+    storage = holder.preview_image.storage
+    if old_name is None:
+        if new_name:
+            storage.delete(new_name)
+        return False
+    if old_name and old_name != new_name:
+        storage.delete(old_name)
+    return True

@@ -64,9 +64,15 @@ class SaveResult:
 def page_lock(page_id: int) -> Page:
     """Lock a page for the rest of the transaction (call inside transaction.atomic)."""
     try:
-        return Page.objects.select_for_update().select_related("current_revision").get(pk=page_id)
+        page = Page.objects.select_for_update().get(pk=page_id)
     except Page.DoesNotExist:
         raise NotFound from None
+    # Read the head in a statement of its own, after the lock is held: on PostgreSQL a
+    # join in the locking statement would see the row as of before the wait, and miss
+    # a revision committed by the transaction we waited for.
+    if page.current_revision_id is not None:
+        page.current_revision = Revision.objects.filter(pk=page.current_revision_id).first()
+    return page
 
 
 def page_create(
@@ -127,16 +133,31 @@ def _advance(page: Page, revision: Revision) -> None:
     page.save(update_fields=["current_revision"])
 
 
-def revision_for_page(page: Page, revision_id: int | str | None) -> Revision:
-    """One of the page's revisions by id, or a ServiceError naming the field."""
+def revision_for_page(
+    page: Page, revision_id: int | str | None, *, field: str = "base_revision"
+) -> Revision:
+    """One of the page's revisions by id, or a ServiceError naming `field`."""
     try:
         return Revision.objects.get(page=page, pk=int(revision_id))  # type: ignore[arg-type]
     except (TypeError, ValueError, Revision.DoesNotExist):
+        if field == "base_revision":
+            detail = _("The revision you started from does not belong to this page.")
+        else:
+            detail = _("This revision does not belong to this page.")
         raise ServiceError(
-            _("The revision you started from does not belong to this page."),
-            code="invalid_base_revision",
-            errors={"base_revision": [_("Unknown revision.")]},
+            detail, code=f"invalid_{field}", errors={field: [_("Unknown revision.")]}
         ) from None
+
+
+MAX_SUMMARY = 300  # Revision.summary's max_length: longer fails on PostgreSQL
+
+
+def _check_summary(summary: str) -> None:
+    if len(summary) > MAX_SUMMARY:
+        raise ServiceError(
+            _("The edit summary is too long."),
+            errors={"summary": [_("Use at most %(n)d characters.") % {"n": MAX_SUMMARY}]},
+        )
 
 
 def page_save(
@@ -156,12 +177,13 @@ def page_save(
     changes raise EditConflict and save nothing. A save that changes nothing makes
     no revision.
     """
+    _check_summary(summary)
     head = page.current_revision
     assert head is not None, "a page always has a live revision"  # noqa: S101
     base = head if base_revision_id is None else revision_for_page(page, base_revision_id)
     if base.status != RevisionStatus.LIVE:
         base = base.parent or head
-    yours = {name: value for name, value in changes.items()}
+    yours = dict(changes)
     merged = base.pk != head.pk
     if merged:
         merges = merge_fields(base.content, head.content, yours, multiline=multiline)
@@ -192,6 +214,7 @@ def page_save(
 
 def page_revert(*, page: Page, actor: Member, target: Revision, summary: str) -> SaveResult:
     """A new live revision with the content of `target` (call with the page locked)."""
+    _check_summary(summary)
     head = page.current_revision
     assert head is not None  # noqa: S101
     if target.page_id != page.pk or target.status != RevisionStatus.LIVE:
@@ -224,7 +247,7 @@ def page_rollback(*, page: Page, actor: Member, target_author: Member, summary: 
             % {"name": target_author.username},
             code="nothing_to_rollback",
         )
-    restore = head
+    restore: Revision | None = head
     count = 0
     while restore is not None and restore.author_id == target_author.pk:
         restore = restore.parent

@@ -1,0 +1,391 @@
+"""Subwiki pages: thin views that parse, call one service or selector, and render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tribune.accounts.models import Member
+from tribune.communities import permissions, selectors, services
+from tribune.communities.forms import (
+    InviteForm,
+    RoleForm,
+    SubwikiCreateForm,
+    SubwikiSettingsForm,
+)
+from tribune.communities.models import MembershipState, Role, Subwiki
+from tribune.core.exceptions import Forbidden, ServiceError
+from tribune.core.markdown import render_markdown
+from tribune.posts.selectors import posts_in_subwiki
+
+MAX_QUERY = 100
+ROLE_ORDER: dict[str, int] = {Role.OWNER: 0, Role.MODERATOR: 1, Role.MEMBER: 2}
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], *, fragment: str
+) -> HttpResponse:
+    """The page, or its fragment for htmx; caches must keep the two apart."""
+    response = render(request, fragment if _is_htmx(request) else template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _forbidden(request: HttpRequest, error: Forbidden) -> HttpResponse:
+    return render(request, "communities/forbidden.html", {"message": str(error.detail)}, status=403)
+
+
+def _member(request: HttpRequest) -> Member:
+    return request.user  # type: ignore[return-value]  # behind login_required
+
+
+@require_GET
+def subwiki_list(request: HttpRequest) -> HttpResponse:
+    """Subwikis the viewer may read, newest first, with a search box and "load more"."""
+    query = request.GET.get("q", "").strip()[:MAX_QUERY]
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = selectors.subwiki_list(viewer=request.user, query=query, cursor=cursor)
+    except ServiceError as error:
+        # A damaged cursor (an edited address): say so and start from the first page.
+        messages.error(request, str(error.detail))
+        page = selectors.subwiki_list(viewer=request.user, query=query)
+        cursor = None
+    context = {
+        "page": page,
+        "query": query,
+        "is_first_page": cursor is None,
+        "can_create": permissions.can_create_subwiki(request.user),
+    }
+    return _render(
+        request, "communities/list.html", context, fragment="communities/_list_items.html"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subwiki_create(request: HttpRequest) -> HttpResponse:
+    """The form that creates a subwiki; its creator becomes its owner."""
+    member = _member(request)
+    if not permissions.can_create_subwiki(member):
+        return _forbidden(request, Forbidden(_("Only admitted members can create subwikis.")))
+    form = SubwikiCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subwiki = services.subwiki_create(actor=member, **form.cleaned_data)
+        except Forbidden as error:
+            return _forbidden(request, error)
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request, _("%(name)s is ready, and you are its owner.") % {"name": subwiki.name}
+            )
+            return redirect(subwiki)
+    return render(request, "communities/create.html", {"form": form})
+
+
+def _actions_context(request: HttpRequest, subwiki: Subwiki) -> dict[str, Any]:
+    """What the join / leave / follow buttons need to know about the viewer."""
+    viewer = request.user
+    membership = permissions.membership_of(viewer, subwiki)
+    return {
+        "subwiki": subwiki,
+        "membership": membership,
+        "is_member": membership is not None and membership.is_active,
+        "is_followed": selectors.subwiki_is_followed(viewer=viewer, subwiki=subwiki),
+        "can_join": permissions.can_join(viewer, subwiki),
+        "can_follow": permissions.can_follow(viewer, subwiki),
+    }
+
+
+@require_GET
+def subwiki_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A subwiki: its description, the viewer's buttons and its posts, newest first."""
+    subwiki = selectors.subwiki_get(viewer=request.user, slug=slug)
+    cursor = request.GET.get("cursor") or None
+    try:
+        posts = posts_in_subwiki(viewer=request.user, subwiki=subwiki, cursor=cursor)
+    except ServiceError as error:
+        messages.error(request, str(error.detail))
+        posts = posts_in_subwiki(viewer=request.user, subwiki=subwiki)
+        cursor = None
+    context = {
+        **_actions_context(request, subwiki),
+        "description_html": render_markdown(subwiki.description),
+        "posts": posts,
+        "is_first_page": cursor is None,
+        "can_post": permissions.can_post_in(request.user, subwiki),
+        "description_edit": selectors.description_edit_decision(request.user, subwiki).value,
+        "can_change_settings": permissions.can_change_settings(request.user, subwiki),
+    }
+    return _render(
+        request, "communities/detail.html", context, fragment="communities/_post_items.html"
+    )
+
+
+# --- Join, leave, follow, unfollow ------------------------------------------------
+
+
+def _action_done(
+    request: HttpRequest, subwiki: Subwiki, *, message: str, error: bool = False
+) -> HttpResponse:
+    """After a button: htmx gets the buttons again with the message; others go back."""
+    can_view = permissions.can_view_subwiki(request.user, subwiki)
+    if _is_htmx(request) and can_view:
+        context = {**_actions_context(request, subwiki), "action_message": message}
+        context["action_error"] = error
+        return render(request, "communities/_actions.html", context)
+    (messages.error if error else messages.success)(request, message)
+    if can_view:
+        return redirect(subwiki)
+    # Asked to join a private subwiki, or left one: its page would answer 404.
+    if _is_htmx(request):
+        response = HttpResponse()
+        response["HX-Redirect"] = reverse("communities:list")
+        return response
+    return redirect("communities:list")
+
+
+def _subwiki_action(
+    *, readable_only: bool
+) -> Callable[
+    [Callable[[HttpRequest, Subwiki], HttpResponse]], Callable[[HttpRequest, str], HttpResponse]
+]:
+    """POST-only button views: visitors go to log in and come back to the subwiki's page."""
+
+    def decorate(
+        action: Callable[[HttpRequest, Subwiki], HttpResponse],
+    ) -> Callable[[HttpRequest, str], HttpResponse]:
+        @require_POST
+        def view(request: HttpRequest, slug: str) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(reverse("communities:detail", kwargs={"slug": slug}))
+            get = selectors.subwiki_get if readable_only else selectors.subwiki_get_any
+            subwiki = get(viewer=request.user, slug=slug)
+            try:
+                return action(request, subwiki)
+            except Forbidden as error:
+                if _is_htmx(request):
+                    return _action_done(request, subwiki, message=str(error.detail), error=True)
+                return _forbidden(request, error)
+            except ServiceError as error:
+                return _action_done(request, subwiki, message=str(error.detail), error=True)
+
+        view.__doc__ = action.__doc__
+        view.__name__ = action.__name__
+        return view
+
+    return decorate
+
+
+@_subwiki_action(readable_only=False)
+def subwiki_join(request: HttpRequest, subwiki: Subwiki) -> HttpResponse:
+    """Join a public subwiki, accept an invitation, or ask to join a private one."""
+    membership = services.subwiki_join(actor=_member(request), subwiki=subwiki)
+    if membership.state == MembershipState.REQUESTED:
+        message = _("Your request was sent to the moderators of %(name)s.")
+    else:
+        message = _("You joined %(name)s.")
+    return _action_done(request, subwiki, message=message % {"name": subwiki.name})
+
+
+@_subwiki_action(readable_only=False)
+def subwiki_leave(request: HttpRequest, subwiki: Subwiki) -> HttpResponse:
+    """Leave a subwiki, withdraw a request to join, or decline an invitation."""
+    membership = permissions.membership_of(request.user, subwiki)
+    state = membership.state if membership is not None else None
+    services.subwiki_leave(actor=_member(request), subwiki=subwiki)
+    if state == MembershipState.REQUESTED:
+        message = _("You withdrew your request to join %(name)s.")
+    elif state == MembershipState.INVITED:
+        message = _("You declined the invitation to %(name)s.")
+    else:
+        message = _("You left %(name)s.")
+    return _action_done(request, subwiki, message=message % {"name": subwiki.name})
+
+
+@_subwiki_action(readable_only=True)
+def subwiki_follow(request: HttpRequest, subwiki: Subwiki) -> HttpResponse:
+    """Follow a subwiki: its posts come to the member's home feed."""
+    services.subwiki_follow(actor=_member(request), subwiki=subwiki)
+    message = _("You follow %(name)s: its posts will be in your feed.")
+    return _action_done(request, subwiki, message=message % {"name": subwiki.name})
+
+
+@_subwiki_action(readable_only=True)
+def subwiki_unfollow(request: HttpRequest, subwiki: Subwiki) -> HttpResponse:
+    """Stop following a subwiki."""
+    services.subwiki_unfollow(actor=_member(request), subwiki=subwiki)
+    message = _("You no longer follow %(name)s.")
+    return _action_done(request, subwiki, message=message % {"name": subwiki.name})
+
+
+# --- Members -------------------------------------------------------------------------
+
+
+def _members_page(
+    request: HttpRequest, subwiki: Subwiki, *, invite_form: InviteForm | None = None
+) -> HttpResponse:
+    memberships = selectors.subwiki_memberships(viewer=request.user, subwiki=subwiki)
+    active = sorted(
+        (m for m in memberships if m.state == MembershipState.ACTIVE),
+        key=lambda m: (ROLE_ORDER.get(m.role, 9), m.member.username.lower()),
+    )
+    context = {
+        "subwiki": subwiki,
+        "active": active,
+        "requested": [m for m in memberships if m.state == MembershipState.REQUESTED],
+        "invited": [m for m in memberships if m.state == MembershipState.INVITED],
+        "can_manage": permissions.can_manage_members(request.user, subwiki),
+        "can_change_roles": permissions.can_change_roles(request.user, subwiki),
+        "invite_form": invite_form or InviteForm(),
+        "roles": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]  # ChoiceField
+    }
+    return render(request, "communities/members.html", context)
+
+
+@require_GET
+def subwiki_members(request: HttpRequest, slug: str) -> HttpResponse:
+    """The members and their roles; requests, invitations and tools for moderators."""
+    subwiki = selectors.subwiki_get(viewer=request.user, slug=slug)
+    return _members_page(request, subwiki)
+
+
+def _member_action(
+    action: Callable[[HttpRequest, Subwiki, str], str],
+) -> Callable[[HttpRequest, str, str], HttpResponse]:
+    """POST-only moderator actions on one member; every refusal is a message, never a 500."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, slug: str, username: str) -> HttpResponse:
+        subwiki = selectors.subwiki_get(viewer=request.user, slug=slug)
+        try:
+            message = action(request, subwiki, username)
+        except Forbidden as error:
+            return _forbidden(request, error)
+        except ServiceError as error:
+            messages.error(request, str(error.detail))
+        else:
+            messages.success(request, message)
+        return redirect("communities:members", slug=subwiki.slug)
+
+    view.__doc__ = action.__doc__
+    view.__name__ = action.__name__
+    return view
+
+
+@_member_action
+def membership_approve(request: HttpRequest, subwiki: Subwiki, username: str) -> str:
+    """Accept a request to join."""
+    membership = services.membership_approve(
+        actor=_member(request), subwiki=subwiki, username=username
+    )
+    return _("%(name)s is now a member.") % {"name": membership.member.name}
+
+
+@_member_action
+def membership_remove(request: HttpRequest, subwiki: Subwiki, username: str) -> str:
+    """Refuse a request, withdraw an invitation or remove a member."""
+    membership = services.membership_remove(
+        actor=_member(request), subwiki=subwiki, username=username
+    )
+    name = membership.member.name
+    if membership.state == MembershipState.REQUESTED:
+        return _("You refused the request of %(name)s.") % {"name": name}
+    if membership.state == MembershipState.INVITED:
+        return _("You withdrew the invitation of %(name)s.") % {"name": name}
+    return _("%(name)s is no longer a member.") % {"name": name}
+
+
+@_member_action
+def membership_set_role(request: HttpRequest, subwiki: Subwiki, username: str) -> str:
+    """Make a member an owner, a moderator or a plain member."""
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        raise ServiceError(_("Choose owner, moderator or member."))
+    membership = services.membership_set_role(
+        actor=_member(request), subwiki=subwiki, username=username, role=form.cleaned_data["role"]
+    )
+    if membership.role == Role.OWNER:
+        message = _("%(name)s is now an owner.")
+    elif membership.role == Role.MODERATOR:
+        message = _("%(name)s is now a moderator.")
+    else:
+        message = _("%(name)s is now a member without a role.")
+    return message % {"name": membership.member.name}
+
+
+@login_required
+@require_POST
+def membership_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    """Invite a member by username; they accept by joining."""
+    subwiki = selectors.subwiki_get(viewer=request.user, slug=slug)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            membership = services.membership_invite(
+                actor=_member(request), subwiki=subwiki, username=form.cleaned_data["username"]
+            )
+        except Forbidden as error:
+            return _forbidden(request, error)
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            if membership.state == MembershipState.ACTIVE:
+                message = _("%(name)s had asked to join and is now a member.")
+            else:
+                message = _("%(name)s is invited: they join by accepting on the subwiki's page.")
+            messages.success(request, message % {"name": membership.member.name})
+            return redirect("communities:members", slug=subwiki.slug)
+    if not permissions.can_manage_members(request.user, subwiki):
+        return _forbidden(request, Forbidden())
+    return _members_page(request, subwiki, invite_form=form)
+
+
+# --- Settings ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subwiki_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """Name, visibility and edit policies, for owners and staff."""
+    member = _member(request)
+    subwiki = selectors.subwiki_get(viewer=member, slug=slug)
+    if not permissions.can_change_settings(member, subwiki):
+        return _forbidden(
+            request, Forbidden(_("Only the owners of this subwiki can change its settings."))
+        )
+    initial = {
+        "name": subwiki.name,
+        "visibility": subwiki.visibility,
+        "description_edit_policy": subwiki.description_edit_policy,
+        "min_post_edit_policy": subwiki.min_post_edit_policy,
+    }
+    form = SubwikiSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.subwiki_update_settings(actor=member, subwiki=subwiki, **form.cleaned_data)
+        except Forbidden as error:
+            return _forbidden(request, error)
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The settings are saved."))
+            return redirect(subwiki)
+    return render(request, "communities/settings.html", {"subwiki": subwiki, "form": form})

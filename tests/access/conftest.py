@@ -1,0 +1,49 @@
+"""Things the access matrix points its routes at: subwikis, posts, revisions.
+
+`member` owns them all, so that in the matrix "member" is the owner and author,
+and "other_member" someone without a role there.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import MemberFactory, make_post, make_subwiki
+from tribune.posts.services import post_edit
+
+
+@pytest.fixture
+def subwiki(member):
+    """A public subwiki that `member` owns."""
+    return make_subwiki(owner=member, name="Public square", slug="public-square")
+
+
+@pytest.fixture
+def private_subwiki(member):
+    """A private subwiki that `member` owns; nobody else is a member."""
+    return make_subwiki(owner=member, name="Back room", slug="back-room", visibility="private")
+
+
+@pytest.fixture
+def post(member, subwiki):
+    """A post of `member` in the public subwiki, open to edits by any admitted member."""
+    return make_post(author=member, subwiki=subwiki)
+
+
+@pytest.fixture
+def private_post(member, private_subwiki):
+    return make_post(author=member, subwiki=private_subwiki)
+
+
+@pytest.fixture
+def pending_revision(member, subwiki):
+    """An edit of a `reviewed` post of `member`, by a newcomer: it waits for review."""
+    reviewed = make_post(author=member, subwiki=subwiki, edit_policy="reviewed")
+    _post, result = post_edit(
+        actor=MemberFactory(),
+        post_id=reviewed.pk,
+        changes={"body": "An edit that waits for a trusted member.\n"},
+        base_revision=reviewed.page.current_revision_id,
+    )
+    assert result.pending
+    return result.revision

@@ -1,0 +1,452 @@
+"""The access matrix: what every role gets from every route, written down once.
+
+test_access_matrix.py requests each route and method below as each role and
+compares. Every URL pattern of tribune.urls and every operation of the API must
+match a row: a new route without its row fails the suite and names the row to add.
+
+Roles (answers.ROLES): visitor, waitlisted, member, other_member, moderator (a
+site moderator), staff, suspended. In a row, "*" answers for every role not named.
+Answers: a status (200, 404, ...); LOGIN, a redirect to the log-in page with
+?next=<this path>; ADMIN_LOGIN; Redirect("url-name" or "/path/"); on the API,
+ApiAnswer(status, code), and any API error must be JSON with detail and code.
+URL arguments, query and body are formatted with fixtures: "{member.username}".
+The subwikis, posts and revisions are tests/access/conftest.py's: `member` owns
+and wrote them all, so in these rows "member" is the owner and the author.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+
+from tests.access.answers import ADMIN_LOGIN, LOGIN, ApiAnswer, Redirect, Row, op, page
+from tests.factories import PASSWORD
+from tribune.accounts.models import Member
+
+# --- Who gets what, in words used below ---------------------------------------------------
+SIGNED_IN = {"visitor": LOGIN, "*": 200}
+# Admitted members only: waitlisted and suspended members are told they may not.
+ADMITTED_PAGE = {"visitor": LOGIN, "waitlisted": 403, "suspended": 403}
+STAFF = {"staff": 200, "*": ADMIN_LOGIN}
+# A private subwiki is for its members (and staff): to anyone else it does not exist.
+PRIVATE_READ = {"member": 200, "staff": 200, "*": 404}
+# Trusted with `member`'s posts (reviews, rollbacks) and the subwiki's description: its
+# owner and author, site moderators (the subwiki is public) and staff.
+TRUSTED_ROLES = ("member", "moderator", "staff")
+
+
+def trusted(answer: object, *, others: object = 403) -> dict[str, object]:
+    """Admitted members only; `answer` for the trusted roles, `others` for the rest."""
+    return {**ADMITTED_PAGE, **dict.fromkeys(TRUSTED_ROLES, answer), "*": others}
+
+
+# Sample URL arguments.
+SUBWIKI = {"slug": "{subwiki.slug}"}
+PRIVATE = {"slug": "{private_subwiki.slug}"}
+POST_ID = {"post_id": "{post.pk}"}
+CURRENT = "{post.page.current_revision_id}"
+DESCRIPTION = "{subwiki.page.current_revision_id}"
+PENDING = {"post_id": "{pending_revision.page.post.pk}", "revision_id": "{pending_revision.pk}"}
+
+# Where pages send people after a form or a button.
+SUBWIKI_PAGE = Redirect("/s/{subwiki.slug}/")
+MEMBERS_PAGE = Redirect("/s/{subwiki.slug}/members/")
+POST_PAGE = Redirect("/p/{post.pk}/")
+POST_HISTORY = Redirect("/p/{post.pk}/history/")
+PENDING_POST_PAGE = Redirect("/p/{pending_revision.page.post.pk}/")
+PENDING_HISTORY = Redirect("/p/{pending_revision.page.post.pk}/history/")
+
+# --- Site pages -----------------------------------------------------------------------------
+PAGES: list[Row] = [
+    page("home", GET=200, POST=405),
+    page("healthz", GET=200, POST=405),
+    # Uploads are served by unguessable name to anyone; an unknown name is a 404.
+    page("media", kwargs={"path": "posts/unknown.png"}, GET=404, POST=405),
+    page("accounts:profile", kwargs={"username": "{member.username}"}, GET=200, POST=200),
+    page(
+        "accounts:settings",
+        data={"display_name": "Ada Lovelace", "bio": "Counting engines.", "time_zone": ""},
+        GET=SIGNED_IN,
+        POST={"visitor": LOGIN, "suspended": 403, "*": Redirect("accounts:settings")},
+    ),
+    # Without a language it changes nothing and goes back to where it was sent from.
+    page(
+        "set_language",
+        data={"language": "fr", "next": "/"},
+        GET=Redirect("home"),
+        POST=Redirect("home"),
+    ),
+    # The JSON API's own pages; its operations are the API rows further down.
+    page("api:openapi-json", "api:openapi-view", GET=200),
+    page("api:api-root", GET=404),
+]
+
+# --- allauth: sign-up, log-in, e-mail, password, two-factor ---------------------------------
+ALLAUTH: list[Row] = [
+    page("account_login", "account_signup", GET={"visitor": 200, "*": Redirect("home")}),
+    page("account_logout", GET={"visitor": Redirect("home"), "*": 200}, POST=Redirect("home")),
+    page(
+        "account_email",
+        "account_change_password",
+        "account_reauthenticate",
+        "mfa_index",
+        GET=SIGNED_IN,
+    ),
+    page("account_set_password", GET={"visitor": LOGIN, "*": Redirect("account_change_password")}),
+    page(
+        "account_inactive",
+        "account_email_verification_sent",
+        "account_reset_password",
+        "account_reset_password_done",
+        "account_reset_password_from_key_done",
+        GET=200,
+    ),
+    # Links from e-mails with a key that does not exist: a page that says so.
+    page("account_confirm_email", kwargs={"key": "no-such-key"}, GET=200),
+    page(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": "0", "key": "no-such-key"},
+        GET=200,
+    ),
+    # Steps of a log-in in progress: without one, back to the log-in page (or home).
+    page(
+        "account_confirm_login_code",
+        "mfa_authenticate",
+        GET={"visitor": Redirect("account_login"), "*": Redirect("home")},
+    ),
+    # Without a second factor there is nothing to reauthenticate with but the password.
+    page("mfa_reauthenticate", GET={"visitor": LOGIN, "*": Redirect("account_reauthenticate")}),
+    # Adding a factor asks for the password again first (force_login is no recent log-in).
+    page(
+        "mfa_activate_totp",
+        "mfa_generate_recovery_codes",
+        GET={"visitor": LOGIN, "*": Redirect("account_reauthenticate", next_=True)},
+    ),
+    page(
+        "mfa_deactivate_totp",
+        "mfa_view_recovery_codes",
+        "mfa_download_recovery_codes",
+        GET={"visitor": LOGIN, "*": 404},
+    ),
+]
+
+# --- The admin: staff only ------------------------------------------------------------------
+ADMIN: list[Row] = [
+    page("admin:login", GET={"staff": Redirect("admin:index"), "*": 200}),
+    page(
+        "admin:logout",
+        GET={"staff": 405, "*": Redirect("admin:index")},
+        POST={"staff": Redirect("home"), "*": Redirect("admin:index")},
+    ),
+    page(
+        "admin:index",
+        "admin:password_change",
+        "admin:password_change_done",
+        "admin:jsi18n",
+        GET=STAFF,
+    ),
+    page("admin:autocomplete", GET={"staff": 403, "*": ADMIN_LOGIN}),
+    page("admin:app_list", kwargs={"app_label": "accounts"}, GET=STAFF),
+    # Every registered model: its list and its add form are requested.
+    page("admin:*_changelist", "admin:*_add", GET=STAFF),
+    # What only services may create (with its revisions, counts and rules) is not added
+    # here: subwikis are made on the site, memberships and follows on a subwiki's pages,
+    # posts and wiki pages with their first revision, revisions by editing.
+    page(
+        "admin:communities_subwiki_add",
+        GET={"staff": Redirect("communities:create"), "*": ADMIN_LOGIN},
+    ),
+    page(
+        "admin:communities_membership_add",
+        "admin:communities_subwikifollow_add",
+        "admin:posts_post_add",
+        "admin:wiki_page_add",
+        "admin:wiki_revision_add",
+        GET={"staff": 403, "*": ADMIN_LOGIN},
+    ),
+    # One object's pages, the same for every model: requested for a member.
+    page(
+        "admin:*_change",
+        "admin:*_history",
+        "admin:*_delete",
+        "admin:auth_user_password_change",
+        probe=("admin:accounts_member_*", "admin:auth_user_password_change"),
+        kwargs={"object_id": "{member.pk}", "id": "{member.pk}"},
+        GET=STAFF,
+    ),
+    page(
+        "admin:view_on_site",
+        kwargs={
+            "content_type_id": lambda s: ContentType.objects.get_for_model(Member).pk,
+            "object_id": "{member.pk}",
+        },
+        GET={"staff": Redirect("/u/{member.username}/"), "*": ADMIN_LOGIN},
+    ),
+    # The admin's unnamed routes (an object's bare URL, the catch-all): staff only.
+    page("admin/*", path="/admin/no-such-page/", GET={"staff": 404, "*": ADMIN_LOGIN}),
+]
+
+# --- Subwikis -------------------------------------------------------------------------------
+# Buttons on a subwiki's page: POST only; visitors log in and come back to the page.
+BUTTON = {
+    "visitor": Redirect("account_login", next_="/s/{subwiki.slug}/"),
+    "waitlisted": 403,
+    "suspended": 403,
+    "*": SUBWIKI_PAGE,
+}
+
+SUBWIKIS: list[Row] = [
+    page("communities:list", GET=200, POST=405),
+    page(
+        "communities:create",
+        data={"name": "Matrix", "slug": "matrix", "description": "", "visibility": "public"},
+        GET={**ADMITTED_PAGE, "*": 200},
+        POST={**ADMITTED_PAGE, "*": Redirect("/s/matrix/")},
+    ),
+    page("communities:detail", "communities:members", kwargs=SUBWIKI, GET=200),
+    page("communities:detail", "communities:members", kwargs=PRIVATE, GET=PRIVATE_READ),
+    page("communities:join", "communities:follow", kwargs=SUBWIKI, GET=405, POST=BUTTON),
+    # Leaving and unfollowing stay possible whatever one's access; not being a member or a
+    # follower is a message on the page.
+    page(
+        "communities:leave",
+        "communities:unfollow",
+        kwargs=SUBWIKI,
+        GET=405,
+        POST={**BUTTON, "waitlisted": SUBWIKI_PAGE, "suspended": SUBWIKI_PAGE},
+    ),
+    # Asking to join a private subwiki needs only its address; it stays hidden meanwhile.
+    page(
+        "communities:join",
+        kwargs=PRIVATE,
+        POST={
+            "visitor": Redirect("account_login", next_="/s/{private_subwiki.slug}/"),
+            # Only admitted members may ask, so to others it still does not exist.
+            "waitlisted": 404,
+            "suspended": 404,
+            "member": Redirect("/s/{private_subwiki.slug}/"),
+            "staff": Redirect("/s/{private_subwiki.slug}/"),
+            "*": Redirect("communities:list"),
+        },
+    ),
+    # The subwiki's moderators (site moderators too, in a public subwiki) manage members.
+    page(
+        "communities:invite",
+        kwargs=SUBWIKI,
+        data={"username": "{other_member.username}"},
+        GET={"visitor": LOGIN, "*": 405},
+        POST={"visitor": LOGIN, **dict.fromkeys(TRUSTED_ROLES, MEMBERS_PAGE), "*": 403},
+    ),
+    page(
+        "communities:approve",
+        "communities:remove",
+        kwargs={**SUBWIKI, "username": "{other_member.username}"},
+        GET={"visitor": LOGIN, "*": 405},
+        POST={"visitor": LOGIN, **dict.fromkeys(TRUSTED_ROLES, MEMBERS_PAGE), "*": 403},
+    ),
+    # Roles and settings: owners and staff.
+    page(
+        "communities:set_role",
+        kwargs={**SUBWIKI, "username": "{other_member.username}"},
+        data={"role": "moderator"},
+        GET={"visitor": LOGIN, "*": 405},
+        POST={"visitor": LOGIN, "member": MEMBERS_PAGE, "staff": MEMBERS_PAGE, "*": 403},
+    ),
+    page(
+        "communities:settings",
+        kwargs=SUBWIKI,
+        data={
+            "name": "Public square",
+            "visibility": "public",
+            "description_edit_policy": "open",
+            "min_post_edit_policy": "open",
+        },
+        GET={"visitor": LOGIN, "member": 200, "staff": 200, "*": 403},
+        POST={"visitor": LOGIN, "member": SUBWIKI_PAGE, "staff": SUBWIKI_PAGE, "*": 403},
+    ),
+    # The description is a wiki page; its default policy is `members`.
+    page(
+        "wiki:description_edit",
+        kwargs=SUBWIKI,
+        data={"description": "Edited.", "summary": "", "base_revision": DESCRIPTION},
+        GET=trusted(200),
+        POST=trusted(SUBWIKI_PAGE),
+    ),
+    page(
+        "wiki:description_revert",
+        kwargs=SUBWIKI,
+        data={"revision": DESCRIPTION, "summary": ""},
+        GET={"visitor": LOGIN, "*": 405},
+        POST=trusted(SUBWIKI_PAGE),
+    ),
+    page(
+        "wiki:description_history",
+        "wiki:description_diff",
+        "wiki:subwiki_changes",
+        kwargs=SUBWIKI,
+        GET=200,
+    ),
+    page("wiki:description_history", "wiki:subwiki_changes", kwargs=PRIVATE, GET=PRIVATE_READ),
+]
+
+# --- Posts ----------------------------------------------------------------------------------
+POSTS: list[Row] = [
+    page(
+        "posts:create",
+        data={"subwiki": "{subwiki.slug}", "kind": "text", "body": "Hi.", "edit_policy": "open"},
+        GET={**ADMITTED_PAGE, "*": 200},
+        POST={**ADMITTED_PAGE, "*": Redirect("/p/*/")},
+    ),
+    page(
+        "posts:preview",
+        data={"body": "*Hello*"},
+        GET={"visitor": LOGIN, "*": 405},
+        POST={"visitor": LOGIN, "*": 200},
+    ),
+    page("posts:detail", "posts:history", "posts:diff", kwargs=POST_ID, GET=200),
+    page(
+        "posts:detail", "posts:history", kwargs={"post_id": "{private_post.pk}"}, GET=PRIVATE_READ
+    ),
+    page("posts:revision", kwargs={**POST_ID, "revision_id": CURRENT}, GET=200),
+    # An open post: any admitted member edits it, and reverts it.
+    page(
+        "posts:edit",
+        kwargs=POST_ID,
+        data={"title": "A title", "body": "Edited.", "summary": "", "base_revision": CURRENT},
+        GET={**ADMITTED_PAGE, "*": 200},
+        POST={**ADMITTED_PAGE, "*": POST_PAGE},
+    ),
+    page(
+        "posts:revert",
+        kwargs=POST_ID,
+        data={"revision": CURRENT, "summary": ""},
+        GET={"visitor": LOGIN, "*": 405},
+        POST={**ADMITTED_PAGE, "*": POST_PAGE},
+    ),
+    # Trusted members may; this post has nobody else's edits to undo: they are told so.
+    page(
+        "posts:rollback",
+        kwargs=POST_ID,
+        data={"username": "{member.username}"},
+        GET={"visitor": LOGIN, "*": 405},
+        POST=trusted(POST_HISTORY),
+    ),
+    # A pending edit: trusted members review it.
+    page(
+        "posts:approve",
+        kwargs=PENDING,
+        GET={"visitor": LOGIN, "*": 405},
+        POST=trusted(PENDING_POST_PAGE),
+    ),
+    page(
+        "posts:reject",
+        kwargs=PENDING,
+        GET={"visitor": LOGIN, "*": 405},
+        POST=trusted(PENDING_HISTORY),
+    ),
+    page("posts:recent_changes", GET=200),
+    page("posts:contributions", kwargs={"username": "{member.username}"}, GET=200),
+]
+
+# --- The JSON API (API.md) ------------------------------------------------------------------
+NO_TOKEN = ApiAnswer(401, "not_authenticated")
+WAITLISTED = ApiAnswer(403, "waitlisted")
+# A valid token is needed; tokens of suspended members are refused.
+TOKEN = {"visitor": NO_TOKEN, "suspended": NO_TOKEN}
+# ...of an admitted member: a waitlisted token reaches only me, invites and donations.
+ADMITTED = {**TOKEN, "waitlisted": WAITLISTED}
+# Public reads: without a token, a visitor; with one, it must be valid and admitted.
+PUBLIC = {"suspended": NO_TOKEN, "waitlisted": WAITLISTED}
+PRIVATE_API_READ = {**PUBLIC, **PRIVATE_READ}
+TRUSTED = {**ADMITTED, **dict.fromkeys(TRUSTED_ROLES, 200), "*": 403}
+
+API: list[Row] = [
+    op("POST /api/v1/auth/tokens", 201, data={"email": "{member.email}", "password": PASSWORD}),
+    # Revoking one's own token stays possible while waitlisted: a leaked token can be cut off.
+    op("DELETE /api/v1/auth/tokens/current", {**TOKEN, "*": 204}),
+    op("GET /api/v1/me", {**TOKEN, "*": 200}),
+    op(
+        "GET /api/v1/members/{username}",
+        {**PUBLIC, "*": 200},
+        kwargs={"username": "{other_member.username}"},
+    ),
+    op(
+        "GET /api/v1/members/{username}/posts",
+        {**PUBLIC, "*": 200},
+        kwargs={"username": "{member.username}"},
+    ),
+    # Subwikis.
+    op("GET /api/v1/subwikis", {**PUBLIC, "*": 200}),
+    op("POST /api/v1/subwikis", {**ADMITTED, "*": 201}, data={"name": "Matrix", "slug": "matrix"}),
+    op("GET /api/v1/subwikis/{slug}", {**PUBLIC, "*": 200}, kwargs=SUBWIKI),
+    op("GET /api/v1/subwikis/{slug}", PRIVATE_API_READ, kwargs=PRIVATE),
+    op("GET /api/v1/subwikis/{slug}/posts", {**PUBLIC, "*": 200}, kwargs=SUBWIKI),
+    op("GET /api/v1/subwikis/{slug}/posts", PRIVATE_API_READ, kwargs=PRIVATE),
+    op(
+        "PATCH /api/v1/subwikis/{slug}",
+        TRUSTED,
+        kwargs=SUBWIKI,
+        data={"description": "Edited.", "base_revision": DESCRIPTION},
+    ),
+    op("POST /api/v1/subwikis/{slug}/follow", {**ADMITTED, "*": 200}, kwargs=SUBWIKI),
+    op("DELETE /api/v1/subwikis/{slug}/follow", {**ADMITTED, "*": 200}, kwargs=SUBWIKI),
+    op(
+        "POST /api/v1/subwikis/{slug}/join",
+        {**ADMITTED, "member": ApiAnswer(400, "already_member"), "*": 200},
+        kwargs=SUBWIKI,
+    ),
+    # Asking to join a private subwiki: 202 until a moderator approves.
+    op(
+        "POST /api/v1/subwikis/{slug}/join",
+        {**ADMITTED, "member": ApiAnswer(400, "already_member"), "*": 202},
+        kwargs=PRIVATE,
+    ),
+    op(
+        "DELETE /api/v1/subwikis/{slug}/join",
+        {**ADMITTED, "member": ApiAnswer(400, "last_owner"), "*": ApiAnswer(400, "not_member")},
+        kwargs=SUBWIKI,
+    ),
+    # Posts and their history.
+    op(
+        "POST /api/v1/posts",
+        {**ADMITTED, "*": 201},
+        data={"subwiki": "{subwiki.slug}", "kind": "text", "body": "Hello."},
+    ),
+    op("GET /api/v1/posts/{post_id}", {**PUBLIC, "*": 200}, kwargs=POST_ID),
+    op("GET /api/v1/posts/{post_id}", PRIVATE_API_READ, kwargs={"post_id": "{private_post.pk}"}),
+    op("GET /api/v1/posts/{post_id}/revisions", {**PUBLIC, "*": 200}, kwargs=POST_ID),
+    op(
+        "GET /api/v1/posts/{post_id}/revisions/{revision_id}",
+        {**PUBLIC, "*": 200},
+        kwargs={**POST_ID, "revision_id": CURRENT},
+    ),
+    op(
+        "GET /api/v1/posts/{post_id}/diff",
+        {**PUBLIC, "*": 200},
+        kwargs=POST_ID,
+        query={"from": CURRENT, "to": CURRENT},
+    ),
+    # An open post: any admitted member edits it, and reverts it.
+    op(
+        "PATCH /api/v1/posts/{post_id}",
+        {**ADMITTED, "*": 200},
+        kwargs=POST_ID,
+        data={"body": "Edited.", "summary": "", "base_revision": CURRENT},
+    ),
+    op(
+        "POST /api/v1/posts/{post_id}/revert",
+        {**ADMITTED, "*": 200},
+        kwargs=POST_ID,
+        data={"revision": CURRENT, "summary": ""},
+    ),
+    # Trusted members may; this post has nobody else's edits to undo.
+    op(
+        "POST /api/v1/posts/{post_id}/rollback",
+        {**TRUSTED, **dict.fromkeys(TRUSTED_ROLES, ApiAnswer(400, "nothing_to_rollback"))},
+        kwargs=POST_ID,
+        data={"username": "{member.username}"},
+    ),
+    op("POST /api/v1/posts/{post_id}/revisions/{revision_id}/approve", TRUSTED, kwargs=PENDING),
+    op("POST /api/v1/posts/{post_id}/revisions/{revision_id}/reject", TRUSTED, kwargs=PENDING),
+]
+
+MATRIX: list[Row] = [*PAGES, *ALLAUTH, *ADMIN, *SUBWIKIS, *POSTS, *API]

@@ -1,0 +1,155 @@
+"""What the browser tests do with a page: open it, follow links, audit it, read the mail.
+
+`visit(page, path)` opens a page and `click_through(page, locator)` follows a link or submits
+a form; both audit the page they land on with axe-core and fail on serious or critical
+violations. After anything else that loads a page, call `audit(page)`: a page that was loaded
+and left without an audit fails the test (see `page` in conftest.py).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Locator, Page, Response
+
+# Served by Playwright's router, never by Django (see `page` in conftest.py): the page's
+# Content-Security-Policy allows scripts from its own origin only, and stays on.
+AXE_URL_PATH = "/__browser-tests__/axe.min.js"
+# WCAG 2.0 to 2.2, levels A and AA, plus axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+FAILING_IMPACTS = ("critical", "serious")
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+_RUN_AXE = """
+async (options) => {
+  const results = await window.axe.run(document, options);
+  return results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => ({
+      target: n.target.map(String).join(" "),
+      html: n.html,
+      summary: n.failureSummary || "",
+    })),
+  }));
+}
+"""
+
+
+@dataclass
+class PageWatch:
+    """What happened in one tab: the pages it loaded and what went wrong on them."""
+
+    loaded: list[str] = field(default_factory=list)
+    audited: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+_watches: dict[int, PageWatch] = {}
+
+
+def watch(page: Page) -> PageWatch:
+    """Start recording what happens in `page` (called once by the `page` fixture)."""
+    record = _watches[id(page)] = PageWatch()
+    return record
+
+
+def forget(page: Page) -> None:
+    _watches.pop(id(page), None)
+
+
+def audit(page: Page) -> None:
+    """Run axe-core on the page as it is now; fail on serious or critical violations."""
+    record = _watches[id(page)]
+    if page.evaluate("() => typeof window.axe") == "undefined":
+        page.add_script_tag(url=AXE_URL_PATH)
+    violations = page.evaluate(
+        _RUN_AXE, {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    )
+    # The evaluations above have also delivered every earlier event (loads, console).
+    skipped = record.loaded[record.audited : -1]
+    record.audited = len(record.loaded)
+    failures = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    report: list[str] = []
+    if skipped:
+        report.append("pages loaded and left without an audit: " + ", ".join(skipped))
+    if failures:
+        report.append(describe_violations(failures))
+    report.extend(record.problems)
+    record.problems.clear()
+    if report:
+        scheme = page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches")
+        where = f"{page.url} ({'dark' if scheme else 'light'} scheme)"
+        raise AssertionError(f"Problems on {where}:\n" + "\n".join(report))
+
+
+def describe_violations(violations: list[dict[str, Any]], shown: int = 5) -> str:
+    lines = []
+    for violation in violations:
+        nodes = violation["nodes"]
+        lines.append(
+            f"- [{violation['impact']}] {violation['id']}: {violation['help']} "
+            f"({len(nodes)} element{'s' if len(nodes) != 1 else ''}; {violation['helpUrl']})"
+        )
+        for node in nodes[:shown]:
+            lines.append(f"    at {node['target']}: {node['html'][:200]}")
+            lines.extend(f"      {line.strip()}" for line in node["summary"].splitlines()[:4])
+        if len(nodes) > shown:
+            lines.append(f"    ... and {len(nodes) - shown} more")
+    return "\n".join(lines)
+
+
+def visit(page: Page, path: str, *, status: int = 200) -> Response:
+    """Open `path` (relative to the live server), check its status, audit it."""
+    response = page.goto(path)
+    assert response is not None, f"no response for {path}"
+    assert response.status == status, f"{path} answered {response.status}, not {status}"
+    audit(page)
+    return response
+
+
+def click_through(page: Page, locator: Locator) -> None:
+    """Click a link or a submit button, wait for the page it leads to, audit that page."""
+    with page.expect_navigation():
+        locator.click()
+    audit(page)
+
+
+def has_horizontal_scroll(page: Page) -> bool:
+    return bool(
+        page.evaluate(
+            "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        )
+    )
+
+
+def read_mail(folder: str | Path) -> list[EmailMessage]:
+    """Messages written by tribune.core.mail.FileEmailBackend, oldest first."""
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted(Path(folder).glob("*.eml"))
+    ]
+
+
+def mail_text(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None, "the message has no text part"
+    return str(body.get_content())
+
+
+def first_link(text: str, path_prefix: str) -> str:
+    """The first absolute link in `text` whose path starts with `path_prefix`."""
+    for url in re.findall(r"https?://[^\s<>\"]+", text):
+        if urlsplit(url).path.startswith(path_prefix):
+            return str(url)
+    raise AssertionError(f"no link to {path_prefix} in:\n{text}")
