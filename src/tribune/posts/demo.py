@@ -236,6 +236,7 @@ def _create(spec: DemoPost) -> bool:
         title, description, site_name = spec.preview
         post_mark_preview(
             post_id=post.pk,
+            url=spec.url,
             status=PreviewStatus.READY,
             title=title,
             description=description,

@@ -38,9 +38,16 @@ def fetch_link_preview(post_id: int) -> None:
 def refresh_link_preview(post_id: int) -> None:
     """Fetch and store the preview of the page a link post points to."""
     # The task acts for no member: it only reads the address it was asked to fetch.
-    url = Post.objects.filter(pk=post_id, kind=PostKind.LINK).values_list("url", flat=True).first()
-    if not url:
+    found = (
+        Post.objects.filter(pk=post_id, kind=PostKind.LINK)
+        .values_list("url", "preview_status")
+        .first()
+    )
+    # Only a preview still waiting is fetched: one stored meanwhile (or by the demo,
+    # whose example.org links lead nowhere) is kept.
+    if found is None or not found[0] or found[1] != PreviewStatus.PENDING:
         return
+    url = found[0]
     if not settings.TRIBUNE_LINK_PREVIEWS:
         post_mark_preview(post_id=post_id, url=url, status=PreviewStatus.NONE)
         return
