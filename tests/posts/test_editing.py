@@ -140,3 +140,14 @@ def test_locked_post_refuses_others(member):
         post_edit(
             actor=MemberFactory(), post_id=post.pk, base_revision=None, changes={"title": "x"}
         )
+
+
+def test_line_endings_alone_make_no_revision(member):
+    post = make_post(member, body=BODY)
+    _post, result = post_edit(
+        actor=member,
+        post_id=post.pk,
+        base_revision=head(post),
+        changes={"body": BODY.replace("\n", "\r\n")},
+    )
+    assert not result.changed

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from tribune.accounts.models import Member
 from tribune.core.exceptions import Conflict, NotFound, ServiceError
@@ -160,6 +160,10 @@ def _check_summary(summary: str) -> None:
         )
 
 
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def page_save(
     *,
     page: Page,
@@ -183,7 +187,12 @@ def page_save(
     base = head if base_revision_id is None else revision_for_page(page, base_revision_id)
     if base.status != RevisionStatus.LIVE:
         base = base.parent or head
-    yours = dict(changes)
+    # Browsers send CRLF in textareas, API clients whatever they like: store LF only,
+    # so that line endings alone never make a revision or a conflict.
+    yours = {
+        name: normalise_newlines(value) if name in multiline else value
+        for name, value in changes.items()
+    }
     merged = base.pk != head.pk
     if merged:
         merges = merge_fields(base.content, head.content, yours, multiline=multiline)
@@ -258,10 +267,9 @@ def page_rollback(*, page: Page, actor: Member, target_author: Member, summary: 
             % {"name": target_author.username},
             code="nothing_to_rollback",
         )
-    summary = summary or _("Rolled back %(count)d edit(s) by %(name)s") % {
-        "count": count,
-        "name": target_author.username,
-    }
+    summary = summary or ngettext(
+        "Rolled back %(count)d edit by %(name)s", "Rolled back %(count)d edits by %(name)s", count
+    ) % {"count": count, "name": target_author.username}
     return page_revert(page=page, actor=actor, target=restore, summary=summary)
 
 
