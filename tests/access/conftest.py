@@ -47,3 +47,30 @@ def pending_revision(member, subwiki):
     )
     assert result.pending
     return result.revision
+
+
+@pytest.fixture
+def pending_description(member):
+    """A newcomer's edit of a description under the `reviewed` policy: it waits for review."""
+    from tribune.communities.services import (
+        subwiki_description_edit,
+        subwiki_update_settings,
+    )
+
+    subwiki = make_subwiki(owner=member, name="Reviewed wiki", slug="reviewed-wiki")
+    subwiki_update_settings(
+        actor=member,
+        subwiki=subwiki,
+        name=subwiki.name,
+        visibility="public",
+        description_edit_policy="reviewed",
+        min_post_edit_policy="open",
+    )
+    result = subwiki_description_edit(
+        actor=MemberFactory(),
+        subwiki=subwiki,
+        description="A change that waits for a trusted member.",
+        base_revision=subwiki.page.current_revision_id,
+    )
+    assert result.pending
+    return result.revision

@@ -52,6 +52,8 @@ SUBWIKI_PAGE = Redirect("/s/{subwiki.slug}/")
 MEMBERS_PAGE = Redirect("/s/{subwiki.slug}/members/")
 POST_PAGE = Redirect("/p/{post.pk}/")
 POST_HISTORY = Redirect("/p/{post.pk}/history/")
+PENDING_DESCRIPTION = {"slug": "reviewed-wiki", "revision_id": "{pending_description.pk}"}
+DESCRIPTION_HISTORY = Redirect("/s/reviewed-wiki/description/history/")
 PENDING_POST_PAGE = Redirect("/p/{pending_revision.page.post.pk}/")
 PENDING_HISTORY = Redirect("/p/{pending_revision.page.post.pk}/history/")
 
@@ -343,6 +345,18 @@ POSTS: list[Row] = [
         GET={"visitor": LOGIN, "*": 405},
         POST=trusted(PENDING_HISTORY),
     ),
+    page(
+        "wiki:description_approve",
+        kwargs=PENDING_DESCRIPTION,
+        GET={"visitor": LOGIN, "*": 405},
+        POST=trusted(DESCRIPTION_HISTORY),
+    ),
+    page(
+        "wiki:description_reject",
+        kwargs=PENDING_DESCRIPTION,
+        GET={"visitor": LOGIN, "*": 405},
+        POST=trusted(DESCRIPTION_HISTORY),
+    ),
     page("posts:recent_changes", GET=200),
     page("posts:contributions", kwargs={"username": "{member.username}"}, GET=200),
 ]
@@ -447,6 +461,16 @@ API: list[Row] = [
     ),
     op("POST /api/v1/posts/{post_id}/revisions/{revision_id}/approve", TRUSTED, kwargs=PENDING),
     op("POST /api/v1/posts/{post_id}/revisions/{revision_id}/reject", TRUSTED, kwargs=PENDING),
+    op(
+        "POST /api/v1/subwikis/{slug}/description/revisions/{revision_id}/approve",
+        TRUSTED,
+        kwargs=PENDING_DESCRIPTION,
+    ),
+    op(
+        "POST /api/v1/subwikis/{slug}/description/revisions/{revision_id}/reject",
+        TRUSTED,
+        kwargs=PENDING_DESCRIPTION,
+    ),
 ]
 
 MATRIX: list[Row] = [*PAGES, *ALLAUTH, *ADMIN, *SUBWIKIS, *POSTS, *API]

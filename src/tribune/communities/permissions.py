@@ -142,6 +142,13 @@ def is_trusted_editor(viewer: Viewer, subwiki: Subwiki | None, author: Member | 
     return is_subwiki_moderator(viewer, subwiki)
 
 
+def can_review_description(viewer: Viewer, subwiki: Subwiki) -> bool:
+    # Approve or reject pending description edits: trusted editors who may read it.
+    if not (viewer.is_authenticated and viewer.is_admitted):
+        return False
+    return can_view_subwiki(viewer, subwiki) and is_trusted_editor(viewer, subwiki, None)
+
+
 def edit_decision(
     viewer: Viewer, *, policy: str, subwiki: Subwiki | None, author: Member | None
 ) -> EditDecision:

@@ -27,19 +27,22 @@ from tribune.communities.permissions import (
     can_join,
     can_leave,
     can_manage_members,
+    can_review_description,
     can_view_subwiki,
     edit_decision,
     membership_of,
     remember_membership,
 )
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
-from tribune.wiki.models import PageKind
+from tribune.wiki.models import PageKind, Revision
 from tribune.wiki.services import (
     SaveResult,
     page_create,
     page_lock,
     page_revert,
     page_save,
+    pending_approve,
+    pending_reject,
     revision_for_page,
 )
 
@@ -203,6 +206,41 @@ def subwiki_description_revert(
         if result.changed:
             _sync_description(subwiki, result)
     return result
+
+
+def subwiki_description_approve(
+    *, actor: Member, subwiki: Subwiki, revision_id: int | str
+) -> Revision:
+    """Approve a pending description edit: it goes live, merged onto edits made since."""
+    if not can_view_subwiki(actor, subwiki):
+        raise NotFound
+    if not can_review_description(actor, subwiki):
+        raise Forbidden(_("Only trusted members can approve edits."))
+    with transaction.atomic():
+        page = page_lock(subwiki.page_id)
+        revision = revision_for_page(page, revision_id, field="revision")
+        if revision.author_id == actor.pk:
+            raise Forbidden(_("You cannot approve your own edit."))
+        revision = pending_approve(
+            page=page, revision=revision, actor=actor, multiline=DESCRIPTION_FIELDS
+        )
+        subwiki.description = revision.content.get("description", "")
+        subwiki.save(update_fields=["description"])
+    return revision
+
+
+def subwiki_description_reject(
+    *, actor: Member, subwiki: Subwiki, revision_id: int | str
+) -> Revision:
+    """Reject a pending description edit; it stays in the history, marked rejected."""
+    if not can_view_subwiki(actor, subwiki):
+        raise NotFound
+    if not can_review_description(actor, subwiki):
+        raise Forbidden(_("Only trusted members can reject edits."))
+    with transaction.atomic():
+        page = page_lock(subwiki.page_id)
+        revision = revision_for_page(page, revision_id, field="revision")
+        return pending_reject(page=page, revision=revision, actor=actor)
 
 
 def _sync_description(subwiki: Subwiki, result: SaveResult) -> None:

@@ -27,14 +27,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tribune.accounts.models import Member
 from tribune.communities.models import Subwiki
-from tribune.communities.permissions import EditDecision, Viewer
+from tribune.communities.permissions import EditDecision, Viewer, can_review_description
 from tribune.communities.selectors import (
     description_edit_decision,
     subwiki_get,
     subwiki_get_for_description_edit,
 )
 from tribune.communities.services import (
+    subwiki_description_approve,
     subwiki_description_edit,
+    subwiki_description_reject,
     subwiki_description_revert,
 )
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
@@ -492,6 +494,13 @@ def description_history(request: HttpRequest, slug: str) -> HttpResponse:
     cursor = request.GET.get("cursor") or None
     page = page_revisions(page_id=subwiki.page_id, cursor=cursor)
     urls = _description_urls(subwiki)
+
+    def review_urls(revision: Revision) -> tuple[str, str]:
+        return (
+            reverse("wiki:description_approve", args=[subwiki.slug, revision.pk]),
+            reverse("wiki:description_reject", args=[subwiki.slug, revision.pk]),
+        )
+
     rows = history_rows(
         page,
         current_id=subwiki.page.current_revision_id,
@@ -499,6 +508,7 @@ def description_history(request: HttpRequest, slug: str) -> HttpResponse:
         view_url=lambda revision: with_query(urls["diff_url"], to=revision.pk),
         first_page=cursor is None,
         can_restore=description_edit_decision(viewer, subwiki) is EditDecision.LIVE,
+        review_urls=review_urls if can_review_description(viewer, subwiki) else None,
     )
     context = {
         "subwiki": subwiki,
@@ -573,6 +583,51 @@ def description_revert(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.info(request, _("That version is the same as the current one: nothing changed."))
     return redirect(subwiki)
+
+
+@login_required
+@require_POST
+@shows_problems
+def description_approve(request: HttpRequest, slug: str, revision_id: int) -> HttpResponse:
+    """Approve a pending description edit: it goes live, merged onto the edits made since."""
+    member = member_of(request)
+    subwiki = subwiki_get(viewer=member, slug=slug)
+    try:
+        subwiki_description_approve(actor=member, subwiki=subwiki, revision_id=revision_id)
+    except EditConflict:
+        messages.error(
+            request,
+            _(
+                "This edit overlaps changes made since it was written, so it cannot be approved "
+                "as it is. Reject it, or make the change yourself."
+            ),
+        )
+        return redirect("wiki:description_history", slug=subwiki.slug)
+    except Forbidden:
+        raise
+    except ServiceError as error:
+        messages.error(request, str(error.detail))
+        return redirect("wiki:description_history", slug=subwiki.slug)
+    messages.success(request, _("The edit is approved and now live."))
+    return redirect("wiki:description_history", slug=subwiki.slug)
+
+
+@login_required
+@require_POST
+@shows_problems
+def description_reject(request: HttpRequest, slug: str, revision_id: int) -> HttpResponse:
+    """Reject a pending description edit; it stays in the history, marked rejected."""
+    member = member_of(request)
+    subwiki = subwiki_get(viewer=member, slug=slug)
+    try:
+        subwiki_description_reject(actor=member, subwiki=subwiki, revision_id=revision_id)
+    except Forbidden:
+        raise
+    except ServiceError as error:
+        messages.error(request, str(error.detail))
+        return redirect("wiki:description_history", slug=subwiki.slug)
+    messages.success(request, _("The edit is rejected. It stays in the history."))
+    return redirect("wiki:description_history", slug=subwiki.slug)
 
 
 @require_safe

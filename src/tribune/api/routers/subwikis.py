@@ -40,7 +40,9 @@ from tribune.communities.selectors import (
 from tribune.communities.services import (
     MAX_DESCRIPTION,
     subwiki_create,
+    subwiki_description_approve,
     subwiki_description_edit,
+    subwiki_description_reject,
     subwiki_follow,
     subwiki_join,
     subwiki_leave,
@@ -207,6 +209,51 @@ def edit_description(
         pending=result.pending,
         pending_revision=str(result.revision.pk) if result.pending else None,
     )
+
+
+@router.post(
+    "/{slug}/description/revisions/{revision_id}/approve",
+    response={200: SubwikiOut, **ERRORS, 409: SubwikiConflictOut},
+    auth=admitted_auth,
+    description=(
+        "Trusted members: make a pending description edit live, merged onto the edits made "
+        "since. `409` with code `edit_conflict` when it overlaps them (nothing changes)."
+    ),
+)
+def approve_description(
+    request: HttpRequest, slug: str, revision_id: str
+) -> SubwikiOut | Status[SubwikiConflictOut]:
+    """Approve a pending edit of a subwiki's description."""
+    member = member_of(request)
+    subwiki = subwiki_get(viewer=member, slug=path_text(slug))
+    try:
+        subwiki_description_approve(actor=member, subwiki=subwiki, revision_id=revision_id)
+    except EditConflict as conflict:
+        return Status(
+            409,
+            SubwikiConflictOut(
+                detail=str(conflict.detail),
+                code="edit_conflict",
+                current=_subwiki_detail(member, subwiki.slug),
+                yours=dict(conflict.yours),
+                conflicts=conflicts_out(conflict),
+            ),
+        )
+    return _subwiki_detail(member, subwiki.slug)
+
+
+@router.post(
+    "/{slug}/description/revisions/{revision_id}/reject",
+    response={200: SubwikiOut, **ERRORS},
+    auth=admitted_auth,
+    description="Trusted members: refuse a pending description edit; it stays in the history.",
+)
+def reject_description(request: HttpRequest, slug: str, revision_id: str) -> SubwikiOut:
+    """Reject a pending edit of a subwiki's description."""
+    member = member_of(request)
+    subwiki = subwiki_get(viewer=member, slug=path_text(slug))
+    subwiki_description_reject(actor=member, subwiki=subwiki, revision_id=revision_id)
+    return _subwiki_detail(member, subwiki.slug)
 
 
 @router.get("/{slug}/posts", response={200: ListOut[PostOut], **ERRORS}, auth=optional_auth)
