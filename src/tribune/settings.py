@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tribune.wiki",
     "tribune.communities",
     "tribune.posts",
+    "tribune.talk",
     "tribune.api",
 ]
 

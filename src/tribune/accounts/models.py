@@ -73,3 +73,23 @@ def age_on(born: dt.date, day: dt.date) -> int:
 def member_display(user: Any) -> str:
     """How allauth names a member in its pages and mails."""
     return str(getattr(user, "name", "") or getattr(user, "username", ""))
+
+
+class MemberFollow(models.Model):
+    """`follower` sees `followed`'s posts on their home feed; both ways, they are friends."""
+
+    follower = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="following")
+    followed = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="followers")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followed"], name="member_follow_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(follower=models.F("followed")), name="member_follow_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["followed", "-created_at"], name="member_followers")]
+
+    def __str__(self) -> str:
+        return f"{self.follower} follows {self.followed}"

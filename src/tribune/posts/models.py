@@ -66,6 +66,9 @@ class Post(models.Model):
     preview_image = models.ImageField(upload_to="previews/%Y/%m/", blank=True)
 
     is_removed = models.BooleanField(default=False)
+    # Counters shown on cards; kept by the services that add and remove what they count.
+    comment_count = models.PositiveIntegerField(default=0)
+    upvote_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("post")
@@ -84,3 +87,29 @@ class Post(models.Model):
 
     def snapshot(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in EDITABLE_FIELDS}
+
+
+class ReactionKind(models.TextChoices):
+    UPVOTE = "upvote", _("Upvote")
+
+
+class Reaction(models.Model):
+    """One member's upvote of a post. Counted on cards; never orders a chronological feed."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions"
+    )
+    kind = models.CharField(
+        max_length=16, choices=ReactionKind.choices, default=ReactionKind.UPVOTE
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "member", "kind"], name="reaction_unique")
+        ]
+        indexes = [models.Index(fields=["member", "-created_at"], name="reaction_member_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.kind} {self.post_id}"
