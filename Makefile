@@ -13,7 +13,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: install install-dev run test lint typecheck test-sqlite test-postgres format clean
+.PHONY: install install-dev run test lint typecheck test-sqlite test-postgres format messages clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -56,6 +56,11 @@ test-postgres:
 format:
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## messages: refresh every catalogue from the marked strings, then compile them (needs GNU gettext).
+messages:
+	cd src/tribune && ../../$(BIN)/python ../../manage.py makemessages --all --no-location --ignore 'static/*'
+	cd src/tribune && ../../$(BIN)/python ../../manage.py compilemessages
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules .pytest_cache .mypy_cache .ruff_cache

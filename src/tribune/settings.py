@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tribune.communities",
     "tribune.posts",
     "tribune.talk",
+    "tribune.feeds",
     "tribune.api",
 ]
 

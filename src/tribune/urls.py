@@ -4,9 +4,10 @@ from django.urls import include, path
 
 from tribune.api.api import api
 from tribune.core import views as core_views
+from tribune.feeds import views as feeds_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", feeds_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("s/", include("tribune.communities.urls")),
     path("", include("tribune.wiki.urls")),
     path("", include("tribune.posts.urls")),
+    path("", include("tribune.feeds.urls")),
+    path("", include("tribune.talk.urls")),
 ]
 
 if settings.TRIBUNE_SERVE_MEDIA:

@@ -10,6 +10,7 @@ import pytest
 
 from tests.factories import MemberFactory, make_post, make_subwiki
 from tribune.posts.services import post_edit
+from tribune.talk.services import comment_create, comment_edit
 
 
 @pytest.fixture
@@ -33,6 +34,18 @@ def post(member, subwiki):
 @pytest.fixture
 def private_post(member, private_subwiki):
     return make_post(author=member, subwiki=private_subwiki)
+
+
+@pytest.fixture
+def comment(member, post):
+    """`member`'s comment on their own post, edited once (so that it has a history)."""
+    made = comment_create(author=member, post_id=post.pk, body="A first thought.")
+    return comment_edit(actor=member, comment_id=made.pk, body="A second thought.")
+
+
+@pytest.fixture
+def private_comment(member, private_post):
+    return comment_create(author=member, post_id=private_post.pk, body="Among ourselves.")
 
 
 @pytest.fixture

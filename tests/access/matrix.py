@@ -361,6 +361,106 @@ POSTS: list[Row] = [
     page("posts:contributions", kwargs={"username": "{member.username}"}, GET=200),
 ]
 
+# --- Talk: comments under posts ------------------------------------------------------------
+# `comment` is `member`'s, on `member`'s post in the public subwiki `member` owns: its author
+# edits and deletes it; its moderators (the owner, site moderators, staff) may remove it.
+COMMENT = {**POST_ID, "comment_id": "{comment.pk}"}
+PRIVATE_COMMENT = {"post_id": "{private_post.pk}", "comment_id": "{private_comment.pk}"}
+PRIVATE_POST_PAGE = Redirect("/p/{private_post.pk}/")
+
+TALK: list[Row] = [
+    # GET goes back to the post's talk; POST comments (admitted members who see the post).
+    page(
+        "talk:create",
+        kwargs=POST_ID,
+        data={"body": "Hello."},
+        GET={"visitor": LOGIN, "*": POST_PAGE},
+        POST={**ADMITTED_PAGE, "*": POST_PAGE},
+    ),
+    page(
+        "talk:create",
+        kwargs={"post_id": "{private_post.pk}"},
+        data={"body": "Hello."},
+        POST={"visitor": LOGIN, "member": PRIVATE_POST_PAGE, "staff": PRIVATE_POST_PAGE, "*": 404},
+    ),
+    page(
+        "talk:edit",
+        kwargs=COMMENT,
+        data={"body": "Edited."},
+        GET={"visitor": LOGIN, "member": 200, "*": 403},
+        POST={"visitor": LOGIN, "member": POST_PAGE, "*": 403},
+    ),
+    page(
+        "talk:delete",
+        kwargs=COMMENT,
+        GET={"visitor": LOGIN, "*": 405},
+        POST={"visitor": LOGIN, "member": POST_PAGE, "*": 403},
+    ),
+    page("talk:remove", kwargs=COMMENT, GET={"visitor": LOGIN, "*": 405}, POST=trusted(POST_PAGE)),
+    page("talk:history", kwargs=COMMENT, GET=200, POST=405),
+    page("talk:history", kwargs=PRIVATE_COMMENT, GET=PRIVATE_READ),
+    # Staff see a private talk, but only its author edits a comment.
+    page(
+        "talk:edit",
+        kwargs=PRIVATE_COMMENT,
+        GET={"visitor": LOGIN, "member": 200, "staff": 403, "*": 404},
+    ),
+    # Comments change through their services only (history, counts, tombstones).
+    page("admin:talk_comment_add", GET={"staff": 403, "*": ADMIN_LOGIN}),
+]
+
+# --- Following members, upvoting posts -----------------------------------------------------
+OTHER = {"username": "{other_member.username}"}
+OTHER_PROFILE = Redirect("/u/{other_member.username}/")
+# Buttons: POST only; visitors log in and come back to the profile or the post. Waitlisted
+# and suspended members are told they may not follow or upvote; stopping a follow stays
+# possible whatever one's access. `other_member` here is the one followed: not oneself.
+FOLLOW_BUTTON = {
+    "visitor": Redirect("account_login", next_="/u/{other_member.username}/"),
+    "waitlisted": 403,
+    "suspended": 403,
+    "other_member": 400,
+    "*": OTHER_PROFILE,
+}
+UNFOLLOW_BUTTON = {"visitor": FOLLOW_BUTTON["visitor"], "*": OTHER_PROFILE}
+UPVOTE_BUTTON = {
+    "visitor": Redirect("account_login", next_="/p/{post.pk}/"),
+    "waitlisted": 403,
+    "suspended": 403,
+    "*": POST_PAGE,
+}
+
+FOLLOWS_AND_UPVOTES: list[Row] = [
+    page("accounts:followers", "accounts:following", kwargs=OTHER, GET=200, POST=405),
+    page("accounts:follow", kwargs=OTHER, GET=405, POST=FOLLOW_BUTTON),
+    page("accounts:unfollow", kwargs=OTHER, GET=405, POST=UNFOLLOW_BUTTON),
+    page("posts:upvote", "posts:unvote", kwargs=POST_ID, GET=405, POST=UPVOTE_BUTTON),
+    # A private post does not exist for outsiders; visitors are not told before logging in.
+    page(
+        "posts:upvote",
+        "posts:unvote",
+        kwargs={"post_id": "{private_post.pk}"},
+        POST={
+            "visitor": Redirect("account_login", next_="/p/{private_post.pk}/"),
+            "member": Redirect("/p/{private_post.pk}/"),
+            "staff": Redirect("/p/{private_post.pk}/"),
+            "*": 404,
+        },
+    ),
+]
+
+# --- Feeds ----------------------------------------------------------------------------------
+# RSS and Atom are read as a visitor whoever asks: a private subwiki has none, even for
+# its members. Read-only.
+MEMBER_ARG = {"username": "{member.username}"}
+FEEDS: list[Row] = [
+    page("feeds:all", GET=200, POST=405),
+    page("feeds:all_rss", "feeds:all_atom", GET=200, POST=405),
+    page("feeds:subwiki_rss", "feeds:subwiki_atom", kwargs=SUBWIKI, GET=200, POST=405),
+    page("feeds:subwiki_rss", "feeds:subwiki_atom", kwargs=PRIVATE, GET=404),
+    page("feeds:member_rss", "feeds:member_atom", kwargs=MEMBER_ARG, GET=200, POST=405),
+]
+
 # --- The JSON API (API.md) ------------------------------------------------------------------
 NO_TOKEN = ApiAnswer(401, "not_authenticated")
 WAITLISTED = ApiAnswer(403, "waitlisted")
@@ -383,6 +483,16 @@ API: list[Row] = [
         {**PUBLIC, "*": 200},
         kwargs={"username": "{other_member.username}"},
     ),
+    # Following members: `other_member` is the one followed, so for them it is oneself.
+    op(
+        "POST /api/v1/members/{username}/follow",
+        {**ADMITTED, "other_member": ApiAnswer(400, "cannot_follow_self"), "*": 200},
+        kwargs=OTHER,
+    ),
+    op("DELETE /api/v1/members/{username}/follow", {**ADMITTED, "*": 200}, kwargs=OTHER),
+    # The chronological feeds: one's home feed needs an admitted member's token.
+    op("GET /api/v1/feed/home", {**ADMITTED, "*": 200}),
+    op("GET /api/v1/feed/all", {**PUBLIC, "*": 200}),
     op(
         "GET /api/v1/members/{username}/posts",
         {**PUBLIC, "*": 200},
@@ -452,6 +562,31 @@ API: list[Row] = [
         kwargs=POST_ID,
         data={"revision": CURRENT, "summary": ""},
     ),
+    # Upvotes.
+    op(
+        "POST /api/v1/posts/{post_id}/reactions",
+        {**ADMITTED, "*": 200},
+        kwargs=POST_ID,
+        data={"kind": "upvote"},
+    ),
+    op(
+        "DELETE /api/v1/posts/{post_id}/reactions",
+        {**ADMITTED, "*": 200},
+        kwargs=POST_ID,
+        data={"kind": "upvote"},
+    ),
+    op(
+        "POST /api/v1/posts/{post_id}/reactions",
+        {**ADMITTED, **PRIVATE_READ},
+        kwargs={"post_id": "{private_post.pk}"},
+        data={"kind": "upvote"},
+    ),
+    op(
+        "DELETE /api/v1/posts/{post_id}/reactions",
+        {**ADMITTED, **PRIVATE_READ},
+        kwargs={"post_id": "{private_post.pk}"},
+        data={"kind": "upvote"},
+    ),
     # Trusted members may; this post has nobody else's edits to undo.
     op(
         "POST /api/v1/posts/{post_id}/rollback",
@@ -473,4 +608,57 @@ API: list[Row] = [
     ),
 ]
 
-MATRIX: list[Row] = [*PAGES, *ALLAUTH, *ADMIN, *SUBWIKIS, *POSTS, *API]
+# The talk in the API: a private post's talk is its subwiki's members' (and staff's).
+PRIVATE_POST_ID = {"post_id": "{private_post.pk}"}
+TALK_API: list[Row] = [
+    op("GET /api/v1/posts/{post_id}/comments", {**PUBLIC, "*": 200}, kwargs=POST_ID),
+    op("GET /api/v1/posts/{post_id}/comments", PRIVATE_API_READ, kwargs=PRIVATE_POST_ID),
+    op(
+        "POST /api/v1/posts/{post_id}/comments",
+        {**ADMITTED, "*": 201},
+        kwargs=POST_ID,
+        data={"body": "Hello."},
+    ),
+    op(
+        "POST /api/v1/posts/{post_id}/comments",
+        {**ADMITTED, **PRIVATE_READ, "member": 201, "staff": 201},
+        kwargs=PRIVATE_POST_ID,
+        data={"body": "Hello."},
+    ),
+    op(
+        "GET /api/v1/comments/{comment_id}",
+        {**PUBLIC, "*": 200},
+        kwargs={"comment_id": "{comment.pk}"},
+    ),
+    op(
+        "GET /api/v1/comments/{comment_id}",
+        PRIVATE_API_READ,
+        kwargs={"comment_id": "{private_comment.pk}"},
+    ),
+    op(
+        "GET /api/v1/comments/{comment_id}/revisions",
+        {**PUBLIC, "*": 200},
+        kwargs={"comment_id": "{comment.pk}"},
+    ),
+    # Its author edits; its author deletes, and the post's moderators remove.
+    op(
+        "PATCH /api/v1/comments/{comment_id}",
+        {**ADMITTED, "member": 200, "*": 403},
+        kwargs={"comment_id": "{comment.pk}"},
+        data={"body": "Edited."},
+    ),
+    op("DELETE /api/v1/comments/{comment_id}", TRUSTED, kwargs={"comment_id": "{comment.pk}"}),
+]
+
+MATRIX: list[Row] = [
+    *PAGES,
+    *ALLAUTH,
+    *ADMIN,
+    *SUBWIKIS,
+    *POSTS,
+    *TALK,
+    *FOLLOWS_AND_UPVOTES,
+    *FEEDS,
+    *API,
+    *TALK_API,
+]

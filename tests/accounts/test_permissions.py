@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 EVERYONE = frozenset(ROLES)
 MEMBERS = EVERYONE - {"visitor"}
 NOT_SUSPENDED = MEMBERS - {"suspended"}
+ADMITTED = NOT_SUSPENDED - {"waitlisted"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,31 @@ RULES = [
         "anyone with an account that is not suspended",
         lambda who, member: permissions.can_get_api_token(who),
         NOT_SUSPENDED,
+    ),
+    Rule(
+        "can_follow_member",
+        "someone else: admitted members",
+        lambda who, member: permissions.can_follow_member(who, member),
+        ADMITTED - {"member"},
+    ),
+    Rule(
+        "can_follow_member",
+        "with public reading off, still admitted members",
+        lambda who, member: permissions.can_follow_member(who, member),
+        ADMITTED - {"member"},
+        public_read=False,
+    ),
+    Rule(
+        "can_follow_member",
+        "oneself: nobody",
+        lambda who, member: permissions.can_follow_member(who, who),
+        frozenset(),
+    ),
+    Rule(
+        "can_unfollow_member",
+        "anyone signed in, whatever their access",
+        lambda who, member: permissions.can_unfollow_member(who),
+        MEMBERS,
     ),
 ]
 

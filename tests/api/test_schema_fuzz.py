@@ -18,6 +18,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.conftest import issue_token
 from tests.factories import make_post, make_subwiki
+from tribune.talk.services import comment_create
 from tribune.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
@@ -58,14 +59,16 @@ use_real_values = schema.given(real=st.booleans())
 
 @pytest.fixture
 def real_values(member, other_member) -> dict[str, str]:
-    """Path values that name things: a member, a subwiki, a post and its revision."""
+    """Path values that name things: a member, a subwiki, a post, its revision, a comment."""
     subwiki = make_subwiki(owner=other_member)
     post = make_post(author=other_member, subwiki=subwiki)
+    comment = comment_create(author=other_member, post_id=post.pk, body="A comment.")
     return {
         "username": other_member.username,
         "slug": subwiki.slug,
         "post_id": str(post.pk),
         "revision_id": str(post.page.current_revision_id),
+        "comment_id": str(comment.pk),
     }
 
 

@@ -17,14 +17,13 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, Route
+from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser import helpers
-from tests.browser.helpers import AXE_URL_PATH, DESKTOP
+from tests.browser.helpers import DESKTOP
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -98,45 +97,11 @@ def page(
     viewport: dict[str, int],
 ) -> Iterator[Page]:
     """A fresh tab with its own cookies on the live server, watched and audited."""
-    context = browser.new_context(
+    with helpers.open_tab(
+        browser,
         base_url=live_server.url,
-        color_scheme=color_scheme,  # type: ignore[arg-type]
-        viewport=viewport,  # type: ignore[arg-type]
-        locale="en-GB",
-        timezone_id="UTC",
-    )
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    record = helpers.watch(tab)
-    here = urlsplit(live_server.url).netloc
-
-    def serve_axe(route: Route) -> None:
-        route.fulfill(status=200, body=axe_source, content_type="application/javascript")
-
-    def on_request(request: Request) -> None:
-        url = urlsplit(request.url)
-        if url.scheme in {"http", "https", "ws", "wss"} and url.netloc != here:
-            record.problems.append(f"request to another host: {request.url}")
-
-    def on_response(response: Response) -> None:
-        if response.status >= 400 and response.request.resource_type != "document":
-            record.problems.append(f"{response.status} for {response.url}")
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" and "Content Security Policy" in message.text:
-            record.problems.append(f"refused by the Content-Security-Policy: {message.text}")
-
-    tab.route(f"{live_server.url}{AXE_URL_PATH}", serve_axe)
-    tab.on("request", on_request)
-    tab.on("response", on_response)
-    tab.on("console", on_console)
-    tab.on("pageerror", lambda error: record.problems.append(f"script error: {error}"))
-    tab.on("load", lambda loaded: record.loaded.append(loaded.url))
-    try:
+        axe_source=axe_source,
+        viewport=viewport,
+        color_scheme=color_scheme,
+    ) as tab:
         yield tab
-        # The page a test ends on is audited too, if the test did not do it.
-        if len(record.loaded) > record.audited or record.problems:
-            helpers.audit(tab)
-    finally:
-        helpers.forget(tab)
-        context.close()

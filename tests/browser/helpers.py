@@ -3,7 +3,7 @@
 `visit(page, path)` opens a page and `click_through(page, locator)` follows a link or submits
 a form; both audit the page they land on with axe-core and fail on serious or critical
 violations. After anything else that loads a page, call `audit(page)`: a page that was loaded
-and left without an audit fails the test (see `page` in conftest.py).
+and left without an audit fails the test (see `open_tab`, which the `page` fixture uses).
 """
 
 from __future__ import annotations
@@ -11,13 +11,29 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Locator, Page, Response
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Request,
+    Response,
+    Route,
+)
+
+if TYPE_CHECKING:
+    from tribune.accounts.models import Member
 
 # Served by Playwright's router, never by Django (see `page` in conftest.py): the page's
 # Content-Security-Policy allows scripts from its own origin only, and stays on.
@@ -53,14 +69,17 @@ class PageWatch:
     loaded: list[str] = field(default_factory=list)
     audited: int = 0
     problems: list[str] = field(default_factory=list)
+    # axe-core cannot run where the page's scripts are turned off (its timers never fire):
+    # there the audit checks only what the tab recorded.
+    scripts: bool = True
 
 
 _watches: dict[int, PageWatch] = {}
 
 
-def watch(page: Page) -> PageWatch:
-    """Start recording what happens in `page` (called once by the `page` fixture)."""
-    record = _watches[id(page)] = PageWatch()
+def watch(page: Page, *, scripts: bool = True) -> PageWatch:
+    """Start recording what happens in `page` (called once by `open_tab`)."""
+    record = _watches[id(page)] = PageWatch(scripts=scripts)
     return record
 
 
@@ -68,14 +87,93 @@ def forget(page: Page) -> None:
     _watches.pop(id(page), None)
 
 
-def audit(page: Page) -> None:
-    """Run axe-core on the page as it is now; fail on serious or critical violations."""
-    record = _watches[id(page)]
-    if page.evaluate("() => typeof window.axe") == "undefined":
-        page.add_script_tag(url=AXE_URL_PATH)
-    violations = page.evaluate(
-        _RUN_AXE, {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+@contextmanager
+def open_tab(
+    browser: Browser,
+    *,
+    base_url: str,
+    axe_source: str,
+    viewport: dict[str, int] = DESKTOP,
+    color_scheme: str = "light",
+    java_script_enabled: bool = True,
+) -> Iterator[Page]:
+    """A fresh tab with its own cookies on the live server, watched and audited.
+
+    The `page` fixture is one; a test that needs a second visitor, or a browser with
+    JavaScript turned off, opens more.
+    """
+    context = browser.new_context(
+        base_url=base_url,
+        color_scheme=color_scheme,  # type: ignore[arg-type]
+        viewport=viewport,  # type: ignore[arg-type]
+        locale="en-GB",
+        timezone_id="UTC",
+        java_script_enabled=java_script_enabled,
     )
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    record = watch(tab, scripts=java_script_enabled)
+    here = urlsplit(base_url).netloc
+
+    def serve_axe(route: Route) -> None:
+        route.fulfill(status=200, body=axe_source, content_type="application/javascript")
+
+    def on_request(request: Request) -> None:
+        url = urlsplit(request.url)
+        if url.scheme in {"http", "https", "ws", "wss"} and url.netloc != here:
+            record.problems.append(f"request to another host: {request.url}")
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            record.problems.append(f"{response.status} for {response.url}")
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            record.problems.append(f"refused by the Content-Security-Policy: {message.text}")
+
+    tab.route(f"{base_url}{AXE_URL_PATH}", serve_axe)
+    tab.on("request", on_request)
+    tab.on("response", on_response)
+    tab.on("console", on_console)
+    tab.on("pageerror", lambda error: record.problems.append(f"script error: {error}"))
+    tab.on("load", lambda loaded: record.loaded.append(loaded.url))
+    try:
+        yield tab
+        # The page a test ends on is audited too, if the test did not do it.
+        if len(record.loaded) > record.audited or record.problems:
+            audit(tab)
+    finally:
+        forget(tab)
+        context.close()
+
+
+def log_in_as(context: BrowserContext, member: Member, *, base_url: str) -> None:
+    """Log `member` in without the form (test_accounts.py covers the form itself)."""
+    client = Client()
+    client.force_login(member)
+    session = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session.value, "url": base_url}]
+    )
+
+
+def audit(page: Page) -> None:
+    """Run axe-core on the page as it is now; fail on serious or critical violations.
+
+    In a tab without JavaScript only what the tab recorded is checked (see PageWatch).
+    """
+    record = _watches[id(page)]
+    violations: list[dict[str, Any]] = []
+    if record.scripts:
+        if page.evaluate("() => typeof window.axe") == "undefined":
+            page.add_script_tag(url=AXE_URL_PATH)
+        violations = page.evaluate(
+            _RUN_AXE,
+            {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+        )
+    else:
+        # Delivers the events that came before, as the audit's own evaluations do.
+        page.evaluate("() => document.readyState")
     # The evaluations above have also delivered every earlier event (loads, console).
     skipped = record.loaded[record.audited : -1]
     record.audited = len(record.loaded)
@@ -118,11 +216,12 @@ def visit(page: Page, path: str, *, status: int = 200) -> Response:
     return response
 
 
-def click_through(page: Page, locator: Locator) -> None:
+def click_through(page: Page, locator: Locator) -> Response | None:
     """Click a link or a submit button, wait for the page it leads to, audit that page."""
-    with page.expect_navigation():
+    with page.expect_navigation() as navigation:
         locator.click()
     audit(page)
+    return navigation.value
 
 
 def has_horizontal_scroll(page: Page) -> bool:

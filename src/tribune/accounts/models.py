@@ -89,7 +89,11 @@ class MemberFollow(models.Model):
                 condition=~models.Q(follower=models.F("followed")), name="member_follow_not_self"
             ),
         ]
-        indexes = [models.Index(fields=["followed", "-created_at"], name="member_followers")]
+        indexes = [
+            # The followers and following lists page by (created_at, id), latest first.
+            models.Index(fields=["followed", "-created_at", "-id"], name="member_followers"),
+            models.Index(fields=["follower", "-created_at", "-id"], name="member_following"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.follower} follows {self.followed}"

@@ -8,10 +8,15 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tribune.accounts.models import Access, Member
-from tribune.accounts.permissions import can_edit_profile
+from tribune.accounts.models import Access, Member, MemberFollow
+from tribune.accounts.permissions import (
+    can_edit_profile,
+    can_follow_member,
+    can_unfollow_member,
+    can_view_profiles,
+)
 from tribune.accounts.validators import username_validators
-from tribune.core.exceptions import Forbidden, ServiceError
+from tribune.core.exceptions import Forbidden, NotFound, ServiceError
 
 ROLES = ("member", "moderator", "staff")
 
@@ -74,3 +79,39 @@ def member_update_profile(
     member.time_zone = time_zone
     member.save(update_fields=["display_name", "bio", "time_zone"])
     return member
+
+
+# --- Follows ---------------------------------------------------------------------
+
+
+def member_follow(*, actor: Member, member: Member) -> bool:
+    """Follow a member: their posts join the actor's home feed (idempotent); True if new."""
+    if not can_view_profiles(actor) or not member.is_active:
+        raise NotFound
+    if not actor.is_admitted:
+        raise _follow_refusal(actor)
+    if actor.pk == member.pk:
+        raise ServiceError(_("You cannot follow yourself."), code="cannot_follow_self")
+    if not can_follow_member(actor, member):
+        raise Forbidden
+    # The unique constraint settles two requests at once: one creates, the other finds it.
+    with transaction.atomic():
+        _follow, created = MemberFollow.objects.get_or_create(follower=actor, followed=member)
+    return created
+
+
+def _follow_refusal(actor: Member) -> Forbidden:
+    if actor.is_suspended:
+        return Forbidden(_("Your account is suspended: you cannot follow members."))
+    return Forbidden(
+        _("Your account is on the waitlist: you can follow members once it is admitted."),
+        code="waitlisted",
+    )
+
+
+def member_unfollow(*, actor: Member, member: Member) -> bool:
+    """Stop following a member (idempotent); True if a follow was removed."""
+    if not can_unfollow_member(actor):
+        raise Forbidden
+    deleted, _rows = MemberFollow.objects.filter(follower=actor, followed=member).delete()
+    return bool(deleted)

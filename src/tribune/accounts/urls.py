@@ -1,10 +1,14 @@
 from django.urls import path
 
-from tribune.accounts import views
+from tribune.accounts import follow_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("u/<str:username>/", views.profile, name="profile"),
+    path("u/<str:username>/follow/", follow_views.follow, name="follow"),
+    path("u/<str:username>/unfollow/", follow_views.unfollow, name="unfollow"),
+    path("u/<str:username>/followers/", follow_views.followers, name="followers"),
+    path("u/<str:username>/following/", follow_views.following, name="following"),
     path("settings/", views.settings_profile, name="settings"),
 ]

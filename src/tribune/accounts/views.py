@@ -7,11 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from tribune.accounts.follow_views import profile_follow_context
 from tribune.accounts.forms import ProfileForm
 from tribune.accounts.models import Member
 from tribune.accounts.selectors import member_get_profile
 from tribune.accounts.services import member_update_profile
 from tribune.core.exceptions import NotFound
+from tribune.feeds.views import profile_posts
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
@@ -19,7 +21,11 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         member = member_get_profile(viewer=request.user, username=username)
     except NotFound:
         raise Http404 from None
-    return render(request, "accounts/profile.html", {"member": member})
+    posts = profile_posts(request, member)
+    if posts.fragment is not None:
+        return posts.fragment  # htmx's "load more": the next cards only
+    context = {"member": member, **profile_follow_context(request, member), **posts.context}
+    return render(request, "accounts/profile.html", context, status=posts.status)
 
 
 @login_required

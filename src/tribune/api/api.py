@@ -9,7 +9,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from tribune.api.auth import OptionalAuth
 from tribune.api.errors import install_error_handlers
-from tribune.api.routers import auth, members, posts, subwikis
+from tribune.api.routers import auth, comments, feeds, follows, members, posts, reactions, subwikis
 
 BEARER = "bearerAuth"
 
@@ -53,3 +53,7 @@ api.add_router("/auth", auth.router)
 api.add_router("/", members.router)
 api.add_router("/subwikis", subwikis.router)
 api.add_router("/", posts.router)
+api.add_router("/", follows.router)
+api.add_router("/", reactions.router)
+api.add_router("/", comments.router)
+api.add_router("/", feeds.router)

@@ -26,6 +26,7 @@ from tribune.communities.forms import (
 from tribune.communities.models import MembershipState, Role, Subwiki
 from tribune.core.exceptions import Forbidden, ServiceError
 from tribune.core.markdown import render_markdown
+from tribune.feeds.views import cards_context
 from tribune.posts.selectors import posts_in_subwiki
 
 MAX_QUERY = 100
@@ -128,6 +129,7 @@ def subwiki_detail(request: HttpRequest, slug: str) -> HttpResponse:
         **_actions_context(request, subwiki),
         "description_html": render_markdown(subwiki.description),
         "posts": posts,
+        **cards_context(request.user, posts.items),
         "is_first_page": cursor is None,
         "can_post": permissions.can_post_in(request.user, subwiki),
         "description_edit": selectors.description_edit_decision(request.user, subwiki).value,

@@ -24,6 +24,9 @@ DEMO_MODULES: tuple[str, ...] = (
     "tribune.accounts.demo",
     "tribune.communities.demo",
     "tribune.posts.demo",
+    "tribune.accounts.demo_follows",
+    "tribune.posts.demo_reactions",
+    "tribune.talk.demo",
 )
 
 # Every demo member logs in with this password (docs/operations.md says so). It is

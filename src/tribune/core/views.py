@@ -3,21 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
-
-from tribune.posts.selectors import post_queryset
-
-HOME_POSTS = 20
-
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    """The welcome, and the newest posts the visitor may read."""
-    latest = post_queryset(request.user).order_by("-created_at", "-id")[:HOME_POSTS]
-    return render(request, "core/home.html", {"latest_posts": latest})
 
 
 @never_cache

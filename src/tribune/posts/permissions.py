@@ -71,3 +71,10 @@ def can_rollback(viewer: Viewer, post: Post) -> bool:
 def can_revert(viewer: Viewer, post: Post) -> bool:
     # Restore an old revision: whoever may edit the post live.
     return post_edit_decision(viewer, post) is EditDecision.LIVE
+
+
+def can_react(viewer: Viewer, post: Post) -> bool:
+    # Upvote (or take one back): admitted members who may read the post, not on removed posts.
+    if not (viewer.is_authenticated and viewer.is_admitted) or post.is_removed:
+        return False
+    return can_view_post(viewer, post)

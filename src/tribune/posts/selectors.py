@@ -216,14 +216,16 @@ def recent_changes(
 MAX_MENTIONS = 50
 
 
-def mentioned_members(*, viewer: Viewer, usernames: Iterable[str]) -> dict[str, str]:
+def mentioned_members(
+    *, viewer: Viewer, usernames: Iterable[str], limit: int = MAX_MENTIONS
+) -> dict[str, str]:
     """Which mentioned names are members whose profile the viewer may open, in one query.
 
     Maps each name as written to the member's username. Names match as written or
     lower-cased, so that the lookup stays on the username index (a case-insensitive
     match would scan every member).
     """
-    written = list(dict.fromkeys(usernames))[:MAX_MENTIONS]
+    written = list(dict.fromkeys(usernames))[:limit]
     if not written or not can_view_profiles(viewer):
         return {}
     candidates = set(written) | {name.lower() for name in written}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tribune.posts import views
+from tribune.posts import reaction_views, views
 
 app_name = "posts"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("p/<int:post_id>/revisions/<int:revision_id>/reject/", views.reject, name="reject"),
     path("p/<int:post_id>/revert/", views.revert, name="revert"),
     path("p/<int:post_id>/rollback/", views.rollback, name="rollback"),
+    path("p/<int:post_id>/upvote/", reaction_views.upvote, name="upvote"),
+    path("p/<int:post_id>/unvote/", reaction_views.unvote, name="unvote"),
     path("changes/", views.recent_changes_page, name="recent_changes"),
     path("u/<str:username>/contributions/", views.contributions, name="contributions"),
 ]

@@ -29,6 +29,7 @@ from tribune.posts.permissions import (
     can_rollback,
     post_edit_decision,
 )
+from tribune.posts.reactions import post_viewer_state
 from tribune.posts.selectors import (
     member_contributions,
     page_pending_revisions,
@@ -47,6 +48,7 @@ from tribune.posts.services import (
     revision_approve,
     revision_reject,
 )
+from tribune.talk.selectors import post_talk
 from tribune.wiki.forms import RevertForm, RollbackForm
 from tribune.wiki.models import Revision, RevisionStatus
 from tribune.wiki.services import EditConflict
@@ -75,8 +77,11 @@ def _post_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     viewer = viewer_of(request)
     decision = post_edit_decision(viewer, post)
     can_review = can_review_revisions(viewer, post)
+    viewer_state = post_viewer_state(viewer, post)
     return {
         "post": post,
+        "upvoted": viewer_state.upvoted,
+        "follows_author": viewer_state.follows_author,
         "body_html": markdown_html(viewer, post.body),
         "can_edit": decision is not EditDecision.DENIED,
         "edit_is_suggestion": decision is EditDecision.PENDING,
@@ -90,12 +95,18 @@ def _post_context(request: HttpRequest, post: Post) -> dict[str, Any]:
 
 
 @require_safe
+@shows_problems
 def detail(request: HttpRequest, post_id: int) -> HttpResponse:
-    """A post: its content by kind, who wrote it, when it changed, and what may be done."""
-    post = post_get(viewer=viewer_of(request), post_id=post_id)
-    return render_page(
-        request, "posts/detail.html", _post_context(request, post), fragment="posts/_post.html"
-    )
+    """A post: its content by kind, who wrote it, when it changed, what may be done, its talk."""
+    viewer = viewer_of(request)
+    post = post_get(viewer=viewer, post_id=post_id)
+    context = _post_context(request, post)
+    if not is_htmx(request):
+        # The talk is on the page only, not in the fragment htmx swaps after an edit.
+        context["talk"] = post_talk(
+            viewer=viewer, post=post, cursor=request.GET.get("comments") or None
+        )
+    return render_page(request, "posts/detail.html", context, fragment="posts/_post.html")
 
 
 def _chosen_kind(value: str | None) -> str:

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router
+from pydantic import Field
 
 from tribune.accounts.models import Member
-from tribune.accounts.selectors import member_get_profile
+from tribune.accounts.selectors import member_follow_summary, member_get_profile
 from tribune.api.auth import member_auth, optional_auth
 from tribune.api.schemas import ERRORS, MemberOut, MeOut
 
@@ -35,8 +36,23 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
-@router.get("/members/{username}", response={200: MemberOut, **ERRORS}, auth=optional_auth)
-def member_profile(request: HttpRequest, username: str) -> MemberOut:
-    """A member's public profile."""
-    member = member_get_profile(viewer=request.auth, username=username)  # type: ignore[attr-defined]
-    return member_out(member)
+class ProfileOut(MemberOut):
+    follower_count: int = Field(description="How many members follow this member.")
+    following_count: int = Field(description="How many members this member follows.")
+    following: bool = Field(description="Whether you follow this member (false without a token).")
+    follows_you: bool = Field(description="Whether this member follows you.")
+
+
+@router.get("/members/{username}", response={200: ProfileOut, **ERRORS}, auth=optional_auth)
+def member_profile(request: HttpRequest, username: str) -> ProfileOut:
+    """A member's public profile, with follower counts."""
+    viewer = request.auth  # type: ignore[attr-defined]
+    member = member_get_profile(viewer=viewer, username=username)
+    summary = member_follow_summary(viewer=viewer, member=member)
+    return ProfileOut(
+        **member_out(member).model_dump(),
+        follower_count=summary.follower_count,
+        following_count=summary.following_count,
+        following=summary.following,
+        follows_you=summary.follows_you,
+    )

@@ -111,8 +111,11 @@ def _file_url(file: FieldFile) -> str | None:
     return file.url if file else None
 
 
-def post_out(post: Post) -> PostOut:
-    """A post as the API shows it (its author, subwiki and page are loaded by the selector)."""
+def post_out(post: Post, *, body_html: str | None = None) -> PostOut:
+    """A post as the API shows it (its author, subwiki and page are loaded by the selector).
+
+    `body_html` is the body already rendered, by a list that renders (or caches) them all.
+    """
     image = None
     if post.kind == PostKind.IMAGE and post.image:
         image = ImageOut(
@@ -137,7 +140,7 @@ def post_out(post: Post) -> PostOut:
         kind=post.kind,  # type: ignore[arg-type]  # PostKind values
         title=post.title,
         body=post.body,
-        body_html=str(render_markdown(post.body)),
+        body_html=body_html if body_html is not None else str(render_markdown(post.body)),
         url=post.url,
         image_alt=post.image_alt,
         edit_policy=post.edit_policy,  # type: ignore[arg-type]  # EditPolicy values

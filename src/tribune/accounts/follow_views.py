@@ -1,0 +1,139 @@
+"""Following members: the buttons (POST, htmx or not) and the followers / following lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from tribune.accounts.models import Member
+from tribune.accounts.selectors import (
+    member_follow_summary,
+    member_followers,
+    member_following,
+    member_get_profile,
+    member_is_followed,
+    members_followed,
+)
+from tribune.accounts.services import member_follow, member_unfollow
+from tribune.core.exceptions import NotFound, ServiceError
+from tribune.wiki.views import is_htmx, problem, render_page, with_query
+
+
+def redirect_back(request: HttpRequest, *, fallback: str, anchor: str = "") -> HttpResponse:
+    """Back to the page the button was on (its `next` field, if it is on this site)."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) or not target.startswith("/"):
+        target = fallback
+    return HttpResponseRedirect(f"{target}#{anchor}" if anchor else target)
+
+
+def _button(request: HttpRequest, member: Member, *, error: str | None = None) -> HttpResponse:
+    """The follow button again, for htmx; with the counts if the page shows them."""
+    show = request.POST.get("show")
+    context: dict[str, Any] = {
+        "followed": member,
+        "follow_error": error,
+        "follow_named": show == "name",
+        "back_url": request.POST.get("next", ""),
+    }
+    if show == "counts":
+        summary = member_follow_summary(viewer=request.user, member=member)
+        context.update(follow_summary=summary, following=summary.following)
+    else:
+        context["following"] = member_is_followed(viewer=request.user, member=member)
+    return render(request, "accounts/_follow_button.html", context)
+
+
+def _follow_action(request: HttpRequest, username: str, *, follow: bool) -> HttpResponse:
+    member = member_get_profile(viewer=request.user, username=username)
+    if not request.user.is_authenticated:
+        return redirect_to_login(member.get_absolute_url())
+    actor: Member = request.user
+    try:
+        if follow:
+            member_follow(actor=actor, member=member)
+            message = _("You follow %(name)s: their posts will be in your home feed.")
+        else:
+            member_unfollow(actor=actor, member=member)
+            message = _("You no longer follow %(name)s.")
+    except NotFound:
+        raise
+    except ServiceError as error:
+        if is_htmx(request):
+            return _button(request, member, error=str(error.detail))
+        return problem(request, error)
+    if is_htmx(request):
+        return _button(request, member)
+    messages.success(request, message % {"name": member.name})
+    return redirect_back(request, fallback=member.get_absolute_url(), anchor=f"follow-{member.pk}")
+
+
+@require_POST
+def follow(request: HttpRequest, username: str) -> HttpResponse:
+    """Follow a member: their posts come to the home feed."""
+    return _follow_action(request, username, follow=True)
+
+
+@require_POST
+def unfollow(request: HttpRequest, username: str) -> HttpResponse:
+    """Stop following a member."""
+    return _follow_action(request, username, follow=False)
+
+
+def _follow_list_page(request: HttpRequest, username: str, *, which: str) -> HttpResponse:
+    viewer = request.user
+    member = member_get_profile(viewer=viewer, username=username)
+    select = member_followers if which == "followers" else member_following
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = select(viewer=viewer, member=member, cursor=cursor)
+    except NotFound:
+        raise
+    except ServiceError as error:
+        # A damaged cursor (an edited address): say so and start from the first page.
+        messages.error(request, str(error.detail))
+        page = select(viewer=viewer, member=member)
+        cursor = None
+    list_url = reverse(f"accounts:{which}", args=[member.username])
+    context = {
+        "member": member,
+        "which": which,
+        "page": page,
+        "followed_ids": members_followed(
+            viewer=viewer, member_ids=[entry.member.pk for entry in page.items]
+        ),
+        "is_first_page": cursor is None,
+        "list_url": list_url,
+        "next_url": with_query(list_url, cursor=page.next_cursor) if page.next_cursor else None,
+    }
+    return render_page(
+        request, "accounts/follows.html", context, fragment="accounts/_follow_rows.html"
+    )
+
+
+@require_safe
+def followers(request: HttpRequest, username: str) -> HttpResponse:
+    """Who follows a member, latest first; mutual follows are marked as friends."""
+    return _follow_list_page(request, username, which="followers")
+
+
+@require_safe
+def following(request: HttpRequest, username: str) -> HttpResponse:
+    """Whom a member follows, latest first; mutual follows are marked as friends."""
+    return _follow_list_page(request, username, which="following")
+
+
+def profile_follow_context(request: HttpRequest, member: Member) -> dict[str, Any]:
+    """What a profile's follow button and counts need (one query)."""
+    summary = member_follow_summary(viewer=request.user, member=member)
+    return {"followed": member, "following": summary.following, "follow_summary": summary}

@@ -1,0 +1,61 @@
+"""The upvote button's endpoints: POST forms that htmx swaps in place, or that come back
+to the page they were on without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from tribune.accounts.follow_views import redirect_back
+from tribune.accounts.models import Member
+from tribune.core.exceptions import NotFound, ServiceError
+from tribune.posts.reactions import reaction_add, reaction_remove, upvoted_post_ids
+from tribune.posts.selectors import post_get
+from tribune.wiki.views import is_htmx, problem
+
+
+def _fragment(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    context["back_url"] = request.POST.get("next", "")
+    return render(request, "posts/_upvote.html", context)
+
+
+def _vote(request: HttpRequest, post_id: int, *, up: bool) -> HttpResponse:
+    if not request.user.is_authenticated:
+        # Whether the post exists is not told before logging in; the log-in comes back to it.
+        return redirect_to_login(reverse("posts:detail", args=[post_id]))
+    actor: Member = request.user
+    change = reaction_add if up else reaction_remove
+    try:
+        result = change(actor=actor, post_id=post_id)
+    except NotFound:
+        raise
+    except ServiceError as error:
+        if not is_htmx(request):
+            return problem(request, error)
+        post = post_get(viewer=actor, post_id=post_id)
+        upvoted = post.pk in upvoted_post_ids(actor, [post.pk])
+        return _fragment(
+            request, {"post": post, "upvoted": upvoted, "upvote_error": str(error.detail)}
+        )
+    if is_htmx(request):
+        return _fragment(request, {"post": result.post, "upvoted": result.upvoted})
+    return redirect_back(
+        request, fallback=result.post.get_absolute_url(), anchor=f"upvote-{result.post.pk}"
+    )
+
+
+@require_POST
+def upvote(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Upvote a post (once per member, whatever the number of clicks)."""
+    return _vote(request, post_id, up=True)
+
+
+@require_POST
+def unvote(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Take one's upvote back."""
+    return _vote(request, post_id, up=False)

@@ -1,0 +1,40 @@
+"""Template tags of the talk."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext
+
+register = template.Library()
+
+
+@register.simple_tag
+def talk_words() -> dict[str, str]:
+    """The words every comment of a thread repeats, translated once for the whole page.
+
+    A talk of hundreds of comments would otherwise look each one up hundreds of times.
+    """
+    return {
+        "reply": gettext("Reply"),
+        "your_reply": gettext("Your reply"),
+        "post_reply": gettext("Post the reply"),
+        "link": gettext("Link"),
+        "to_this_comment": gettext("to this comment"),
+        "earlier_versions": gettext("Earlier versions"),
+        "edited": gettext("edited"),
+        "author_of_the_post": gettext("author of the post"),
+        "deleted": gettext("[deleted]"),
+        "removed": gettext("[removed by a moderator]"),
+        "edit": gettext("Edit"),
+        "delete": gettext("Delete"),
+        "remove": gettext("Remove"),
+        "save": gettext("Save"),
+        "delete_question": gettext(
+            "Delete your comment? Its text goes; “[deleted]” and the replies stay."
+        ),
+        "delete_button": gettext("Delete the comment"),
+        "remove_question": gettext(
+            "Remove this comment from the talk? “[removed by a moderator]” and the replies stay."
+        ),
+        "remove_button": gettext("Remove the comment"),
+    }
