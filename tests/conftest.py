@@ -74,60 +74,31 @@ class ApiClient(Client):
         super().__init__()
         self.token = token
 
-    def _headers(self, extra: dict[str, str]) -> dict[str, str]:
+    def generic(
+        self,
+        method,
+        path,
+        data="",
+        content_type="application/octet-stream",
+        secure=False,
+        *,
+        headers=None,
+        **extra,
+    ):
+        # Every verb ends here, so the token is added in one place.
+        headers = dict(headers or {})
         if self.token:
-            extra.setdefault("Authorization", f"Bearer {self.token}")
-        return extra
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        return super().generic(method, path, data, content_type, secure, headers=headers, **extra)
 
-    def get(self, path, data=None, follow=False, secure=False, *, headers=None, **extra):
-        return super().get(
-            path, data, follow, secure, headers=self._headers(headers or {}), **extra
-        )
+    def post(self, path, data=None, content_type="application/json", **kwargs):
+        return super().post(path, data, content_type, **kwargs)
 
-    def post(
-        self,
-        path,
-        data=None,
-        content_type="application/json",
-        follow=False,
-        secure=False,
-        *,
-        headers=None,
-        **extra,
-    ):
-        return super().post(
-            path, data, content_type, follow, secure, headers=self._headers(headers or {}), **extra
-        )
+    def patch(self, path, data="", content_type="application/json", **kwargs):
+        return super().patch(path, data, content_type, **kwargs)
 
-    def patch(
-        self,
-        path,
-        data="",
-        content_type="application/json",
-        follow=False,
-        secure=False,
-        *,
-        headers=None,
-        **extra,
-    ):
-        return super().patch(
-            path, data, content_type, follow, secure, headers=self._headers(headers or {}), **extra
-        )
-
-    def delete(
-        self,
-        path,
-        data="",
-        content_type="application/json",
-        follow=False,
-        secure=False,
-        *,
-        headers=None,
-        **extra,
-    ):
-        return super().delete(
-            path, data, content_type, follow, secure, headers=self._headers(headers or {}), **extra
-        )
+    def delete(self, path, data="", content_type="application/json", **kwargs):
+        return super().delete(path, data, content_type, **kwargs)
 
 
 @pytest.fixture
