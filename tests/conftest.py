@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import MemberFactory
+from tests.stripe_fake import stripe_api, stripe_server  # noqa: F401  (shared fixtures)
 from tribune.accounts.models import Access, Member
 from tribune.api.models import PersonalAccessToken, hash_token
 from tribune.api.services import TOKEN_PREFIX

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -58,6 +59,44 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
         allowed = ", ".join(choices)
         raise ImproperlyConfigured(f"{name} must be one of {allowed}, not {value!r}.")
     return value
+
+
+def env_decimal(name: str, default: str) -> Decimal:
+    raw = os.environ.get(name, default).strip()
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(
+            f"{name} must be an amount such as 13.00, not {raw!r}."
+        ) from None
+    if not value.is_finite() or value < 0:
+        raise ImproperlyConfigured(f"{name} must be an amount such as 13.00, not {raw!r}.")
+    return value
+
+
+def donation_amounts(raw: str) -> dict[str, tuple[Decimal, Decimal]]:
+    """Parse "EUR:13,100;USD:13,100" into {currency: (monthly, yearly)} suggestions."""
+    amounts: dict[str, tuple[Decimal, Decimal]] = {}
+    for part in raw.split(";"):
+        if not part.strip():
+            continue
+        currency, _sep, values = part.partition(":")
+        try:
+            monthly, yearly = (Decimal(v.strip()) for v in values.split(","))
+        except (ValueError, InvalidOperation):
+            raise ImproperlyConfigured(
+                f"TRIBUNE_DONATION_AMOUNTS must look like EUR:13,100;USD:13,100, not {raw!r}."
+            ) from None
+        code = currency.strip().upper()
+        if len(code) != 3 or not code.isalpha() or monthly <= 0 or yearly <= 0:
+            raise ImproperlyConfigured(
+                f"TRIBUNE_DONATION_AMOUNTS has a bad entry {part!r}: "
+                "a three-letter currency and two amounts above zero."
+            )
+        amounts[code] = (monthly, yearly)
+    if not amounts:
+        raise ImproperlyConfigured("TRIBUNE_DONATION_AMOUNTS must name at least one currency.")
+    return amounts
 
 
 def secret_key(var_dir: Path) -> str:

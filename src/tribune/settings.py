@@ -18,9 +18,11 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from tribune.config import (
+    donation_amounts,
     email_settings,
     env_bool,
     env_choice,
+    env_decimal,
     env_int,
     env_list,
     env_str,
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "tribune.posts",
     "tribune.talk",
     "tribune.feeds",
+    "tribune.funding",
     "tribune.api",
 ]
 
@@ -237,6 +240,31 @@ MFA_TOTP_ISSUER = SITE_NAME
 TRIBUNE_MIN_AGE = env_int("TRIBUNE_MIN_AGE", 16)
 TRIBUNE_ACCESS_MODE = env_choice("TRIBUNE_ACCESS_MODE", "open", ("open", "waitlist", "invite-only"))
 TRIBUNE_PUBLIC_READ = env_bool("TRIBUNE_PUBLIC_READ", True)
+# Places a waitlisted member moves up for each invited friend who confirms their e-mail.
+TRIBUNE_WAITLIST_INVITE_PLACES = env_int("TRIBUNE_WAITLIST_INVITE_PLACES", 100)
+TRIBUNE_INVITES_PER_MONTH = env_int("TRIBUNE_INVITES_PER_MONTH", 10)
+TRIBUNE_INVITE_DAYS = env_int("TRIBUNE_INVITE_DAYS", 14)
+
+# --- Funding ----------------------------------------------------------------
+# Suggested amounts per currency, "monthly,yearly"; a currency not listed is refused.
+TRIBUNE_DONATION_AMOUNTS = donation_amounts(
+    env_str("TRIBUNE_DONATION_AMOUNTS", "EUR:13,100;USD:13,100")
+)
+TRIBUNE_DONATION_MIN = env_decimal("TRIBUNE_DONATION_MIN", "1.00")
+TRIBUNE_DONATION_MAX = env_decimal("TRIBUNE_DONATION_MAX", "10000.00")
+TRIBUNE_FUNDING_GOAL = env_decimal("TRIBUNE_FUNDING_GOAL", "2000.00")
+TRIBUNE_FUNDING_CURRENCY = env_str("TRIBUNE_FUNDING_CURRENCY", "EUR").upper()
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+# Only for tests and stripe-mock style servers: where the stripe package sends its calls.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+TRIBUNE_PAYMENT_PROVIDER = env_choice(
+    "TRIBUNE_PAYMENT_PROVIDER", "stripe" if STRIPE_SECRET_KEY else "offline", ("offline", "stripe")
+)
+TRIBUNE_OFFLINE_INSTRUCTIONS = env_str(
+    "TRIBUNE_OFFLINE_INSTRUCTIONS",
+    "Pay by bank transfer and quote the reference below; staff confirm it when it arrives.",
+)
 
 # --- Mail -------------------------------------------------------------------
 _email = email_settings(env_str("EMAIL_URL", f"file://{VAR_DIR / 'mail'}"))
@@ -308,7 +336,9 @@ CONTENT_SECURITY_POLICY = {
         "media-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # A donation form's answer redirects to Stripe Checkout, which form-action governs.
+        "form-action": [SELF]
+        + (["https://checkout.stripe.com"] if TRIBUNE_PAYMENT_PROVIDER == "stripe" else []),
         "frame-ancestors": [NONE],
     }
 }

@@ -84,7 +84,12 @@ PAGES: list[Row] = [
 
 # --- allauth: sign-up, log-in, e-mail, password, two-factor ---------------------------------
 ALLAUTH: list[Row] = [
-    page("account_login", "account_signup", GET={"visitor": 200, "*": Redirect("home")}),
+    # Signed in already: waitlisted members are sent to their place in line.
+    page(
+        "account_login",
+        "account_signup",
+        GET={"visitor": 200, "waitlisted": Redirect("accounts:waitlist"), "*": Redirect("home")},
+    ),
     page("account_logout", GET={"visitor": Redirect("home"), "*": 200}, POST=Redirect("home")),
     page(
         "account_email",
@@ -113,7 +118,11 @@ ALLAUTH: list[Row] = [
     page(
         "account_confirm_login_code",
         "mfa_authenticate",
-        GET={"visitor": Redirect("account_login"), "*": Redirect("home")},
+        GET={
+            "visitor": Redirect("account_login"),
+            "waitlisted": Redirect("accounts:waitlist"),
+            "*": Redirect("home"),
+        },
     ),
     # Without a second factor there is nothing to reauthenticate with but the password.
     page("mfa_reauthenticate", GET={"visitor": LOGIN, "*": Redirect("account_reauthenticate")}),
@@ -650,6 +659,106 @@ TALK_API: list[Row] = [
     op("DELETE /api/v1/comments/{comment_id}", TRUSTED, kwargs={"comment_id": "{comment.pk}"}),
 ]
 
+
+# Access and funding in the API: a waitlisted token reaches invites and donations; the
+# funding goal is public whoever asks (even with a refused token).
+def _donation_of_member(samples: dict[str, Member]) -> str:
+    """A pending donation of `member`, made through the real service."""
+    from tribune.funding.services import donation_create
+
+    donation, _instructions = donation_create(
+        member=samples["member"],
+        amount="13.00",
+        currency="EUR",
+        interval="once",
+        success_url="http://testserver/",
+        cancel_url="http://testserver/",
+    )
+    return str(donation.pk)
+
+
+ACCESS_FUNDING_API: list[Row] = [
+    op("POST /api/v1/invites", {**TOKEN, "*": 201}),
+    op("GET /api/v1/invites", {**TOKEN, "*": 200}),
+    op("GET /api/v1/funding", 200),
+    op(
+        "POST /api/v1/donations",
+        {**TOKEN, "*": 201},
+        data={"amount": "13.00", "currency": "EUR", "interval": "month"},
+    ),
+    op("GET /api/v1/donations", {**TOKEN, "*": 200}),
+    # `member`'s own donation: staff see it too; to anyone else it does not exist.
+    op(
+        "GET /api/v1/donations/{donation_id}",
+        {**TOKEN, "member": 200, "staff": 200, "*": ApiAnswer(404, "not_found")},
+        kwargs={"donation_id": _donation_of_member},
+    ),
+]
+
+# --- Access pages: the waitlist, invitations, and their admin --------------------------------
+ACCESS_PAGES: list[Row] = [
+    # Whatever one's access, the page says where one stands.
+    page("accounts:waitlist", GET=SIGNED_IN, POST={"visitor": LOGIN, "*": 405}),
+    # Admitted and waitlisted members invite; suspended members are told they may not.
+    page(
+        "accounts:invitations",
+        GET={"visitor": LOGIN, "suspended": 403, "*": 200},
+        POST={"visitor": LOGIN, "suspended": 403, "*": Redirect("accounts:invitations")},
+    ),
+    # The access settings are one row: its list opens it; nothing to add. Invitations
+    # are made by members only.
+    page(
+        "admin:accounts_accesssettings_changelist",
+        GET={"staff": Redirect("/admin/accounts/accesssettings/1/change/"), "*": ADMIN_LOGIN},
+    ),
+    page(
+        "admin:accounts_accesssettings_add",
+        "admin:accounts_invitation_add",
+        GET={"staff": 403, "*": ADMIN_LOGIN},
+    ),
+    page(
+        "admin:accounts_member_admit_next",
+        data={"count": "1"},
+        GET=STAFF,
+        POST={"staff": Redirect("admin:accounts_member_changelist"), "*": ADMIN_LOGIN},
+    ),
+]
+
+# --- Stripe's webhook: signed events only, whoever sends them -------------------------------
+STRIPE_WEBHOOK: list[Row] = [
+    # Without a valid Stripe-Signature header: 400 with detail and code, nothing changed.
+    page("stripe-webhook", GET=405, POST=ApiAnswer(400)),
+]
+
+# --- Funding pages: giving, one's donations, the financials, and their admin ---------------
+FUNDING_PAGES: list[Row] = [
+    # Anyone reads why and how to give; giving needs an account that is not suspended
+    # (waitlisted members may: it lets them in). A pledge goes on to its page.
+    page(
+        "funding:donate",
+        data={"interval": "month", "currency": "EUR", "amount": "13", "other_amount": ""},
+        GET=200,
+        POST={"visitor": LOGIN, "suspended": 403, "*": Redirect("/donate/*/", status=303)},
+    ),
+    page("funding:mine", GET=SIGNED_IN, POST={"visitor": LOGIN, "*": 405}),
+    # `member`'s own donation: staff see it too; to anyone else it does not exist.
+    page(
+        "funding:donation",
+        kwargs={"donation_id": _donation_of_member},
+        GET={"visitor": LOGIN, "member": 200, "staff": 200, "*": 404},
+    ),
+    page("funding:financials", GET=200, POST=405),
+    # The goal's bar, for htmx; opened as a page, it leads to the financials.
+    page("funding:bar", GET=Redirect("funding:financials"), POST=405),
+    # Money and the provider's events are recorded by the services only.
+    page(
+        "admin:funding_donation_add",
+        "admin:funding_payment_add",
+        "admin:funding_providerevent_add",
+        GET={"staff": 403, "*": ADMIN_LOGIN},
+    ),
+]
+
 MATRIX: list[Row] = [
     *PAGES,
     *ALLAUTH,
@@ -661,4 +770,8 @@ MATRIX: list[Row] = [
     *FEEDS,
     *API,
     *TALK_API,
+    *ACCESS_FUNDING_API,
+    *ACCESS_PAGES,
+    *STRIPE_WEBHOOK,
+    *FUNDING_PAGES,
 ]

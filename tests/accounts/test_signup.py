@@ -65,7 +65,9 @@ def main_text(response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", main).split())
 
 
-def test_sign_up_page_asks_name_username_email_birth_date_and_password_in_that_order(client):
+def test_sign_up_page_asks_name_username_email_birth_date_password_and_invitation_in_that_order(
+    client,
+):
     html = client.get(SIGNUP).content.decode()
     names = re.findall(r'<input[^>]+name="(\w+)"', html)
     visible = [n for n in names if n not in {"csrfmiddlewaretoken", "next", "language"}]
@@ -76,9 +78,11 @@ def test_sign_up_page_asks_name_username_email_birth_date_and_password_in_that_o
         "date_of_birth",
         "password1",
         "password2",
+        "invite",
     ]
     for label in ["Name", "Username", "Email", "Date of birth", "Password", "Password (again)"]:
         assert f">{label}</label>" in html
+    assert ">Invitation code <span" in html  # optional, and marked so
 
 
 def test_sign_up_stores_the_member_and_mails_a_confirmation_link(client, settings):

@@ -26,8 +26,17 @@ from tests.core.sites import (
     wait_until,
 )
 from tests.factories import MemberFactory
+from tribune.accounts.demo import MEMBERS as CORE_MEMBERS
+from tribune.accounts.demo_access import CAMILLES_FRIENDS, KWAMES_FRIEND, WAITING
 from tribune.accounts.models import Access, Member
 from tribune.core.demo import DEMO_PASSWORD
+
+# The staff account, the moderator and the ten admitted members of accounts.demo; the
+# people waiting in line and signing up with invitations come from accounts.demo_access.
+CORE_USERNAMES = {spec.username for spec in CORE_MEMBERS}
+ALL_DEMO_MEMBERS = (
+    len(CORE_MEMBERS) + len(WAITING) + 1 + len(CAMILLES_FRIENDS)  # + Kwame's friend
+)
 
 # --- demo ----------------------------------------------------------------------
 
@@ -41,15 +50,18 @@ def test_demo_creates_members_who_can_log_in(db, capsys):
     assert f"demo password: {DEMO_PASSWORD}" in output
     assert "Demo data" in capsys.readouterr().err  # the progress bar
 
-    members = list(Member.objects.all())
-    assert len(members) == 12
-    for member in members:
+    assert Member.objects.count() == ALL_DEMO_MEMBERS
+    for member in Member.objects.all():
         assert member.check_password(DEMO_PASSWORD)
         validate_password(DEMO_PASSWORD, user=member)  # raises if a validator refuses it
+        assert member.date_of_birth is not None
+    members = list(Member.objects.filter(username__in=CORE_USERNAMES))
+    assert len(members) == 12
+    for member in members:
         assert member.is_admitted
         assert member.bio
-        assert member.date_of_birth is not None
         assert EmailAddress.objects.get(user=member, primary=True).verified
+    assert Member.objects.filter(username=KWAMES_FRIEND.username).exists()
     admin = Member.objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser
     moderators = [m for m in members if m.is_moderator and not m.is_staff]
@@ -68,8 +80,8 @@ def test_demo_twice_creates_nothing_new(db):
     call_command("demo", stdout=out)
 
     assert re.search(r"Demo data: 0 created, \d+ already present", out.getvalue())
-    assert Member.objects.count() == 12
-    assert EmailAddress.objects.count() == 12
+    assert Member.objects.count() == ALL_DEMO_MEMBERS
+    assert EmailAddress.objects.count() == ALL_DEMO_MEMBERS
     assert Member.objects.get(username="camille").bio == "Changed by the member since."
 
 
@@ -84,7 +96,7 @@ def test_demo_keeps_a_member_who_took_a_demo_username(db):
     MemberFactory(username="noah", email="noah@elsewhere.example")
     call_command("demo", verbosity=0)
     assert Member.objects.get(username="noah").email == "noah@elsewhere.example"
-    assert Member.objects.count() == 12
+    assert Member.objects.count() == ALL_DEMO_MEMBERS
 
 
 # --- accounts create -------------------------------------------------------------

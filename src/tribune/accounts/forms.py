@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tribune.accounts.invitations import InvitationInvalid, invitation_check
 from tribune.accounts.models import Member, age_on
 
 OLDEST_AGE = 130
@@ -52,7 +53,23 @@ class SignupDetailsForm(forms.Form):
         help_text=_("Only used to check your age; never shown to anyone."),
     )
 
-    field_order = ["display_name", "username", "email", "date_of_birth", "password1", "password2"]
+    invite = forms.CharField(
+        label=_("Invitation code"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("Optional. A friend's invitation lets you in sooner."),
+    )
+
+    field_order = [
+        "display_name",
+        "username",
+        "email",
+        "date_of_birth",
+        "password1",
+        "password2",
+        "invite",
+    ]
 
     def clean_display_name(self) -> str:
         name: str = self.cleaned_data["display_name"].strip()
@@ -64,6 +81,15 @@ class SignupDetailsForm(forms.Form):
         born: dt.date = self.cleaned_data["date_of_birth"]
         validate_birth_date(born)
         return born
+
+    def clean_invite(self) -> str:
+        code: str = self.cleaned_data.get("invite", "").strip()
+        if code:
+            try:
+                invitation_check(code)
+            except InvitationInvalid as e:
+                raise forms.ValidationError(str(e.detail), code=e.code) from None
+        return code
 
     def signup(self, request: HttpRequest, user: Member) -> None:
         """Required by allauth; the fields are set by AccountAdapter.save_user."""

@@ -32,7 +32,17 @@ class Member(AbstractUser):
     )
     # Stored here, computed by moderation, read by everyone else (DESIGN.md).
     trust_level = models.PositiveSmallIntegerField(_("trust level"), default=0)
-    is_supporter = models.BooleanField(_("supporter"), default=False)
+    # The place in the waitlist, as a sort key: set when a waitlisted member confirms
+    # their e-mail, cleared on admission (accounts.waitlist keeps it consistent).
+    waitlist_key = models.BigIntegerField(_("waitlist key"), null=True, blank=True, editable=False)
+    admitted_at = models.DateTimeField(_("admitted"), null=True, blank=True)
+    # A supporter until this time: extended by each payment (funding), never cut short.
+    supporter_until = models.DateTimeField(_("supporter until"), null=True, blank=True)
+    show_supporter_badge = models.BooleanField(
+        _("show the supporter badge"),
+        default=True,
+        help_text=_("Show a badge on the profile while the member supports the site."),
+    )
     # Site-wide moderator: moderates every subwiki; staff (is_staff) also run the site.
     is_moderator = models.BooleanField(_("site moderator"), default=False)
     created_at = models.DateTimeField(_("joined"), default=timezone.now, db_index=True)
@@ -40,6 +50,20 @@ class Member(AbstractUser):
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        indexes = [
+            # Positions count the keys ahead of one's own; admission reads the smallest.
+            models.Index(
+                fields=["waitlist_key"],
+                condition=models.Q(waitlist_key__isnull=False),
+                name="member_waitlist",
+            ),
+            # The funding bar counts current supporters.
+            models.Index(
+                fields=["supporter_until"],
+                condition=models.Q(supporter_until__isnull=False),
+                name="member_supporters",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.username
@@ -58,6 +82,18 @@ class Member(AbstractUser):
     @property
     def is_suspended(self) -> bool:
         return not self.is_active or self.access == Access.SUSPENDED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.is_active and self.access == Access.WAITLISTED
+
+    @property
+    def is_supporter(self) -> bool:
+        return self.supporter_until is not None and self.supporter_until > timezone.now()
+
+    @property
+    def shows_supporter_badge(self) -> bool:
+        return self.show_supporter_badge and self.is_supporter
 
     def age_on(self, day: dt.date) -> int | None:
         if self.date_of_birth is None:
@@ -97,3 +133,80 @@ class MemberFollow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.follower} follows {self.followed}"
+
+
+class AccessMode(models.TextChoices):
+    OPEN = "open", _("Open: members are admitted once they confirm their e-mail")
+    WAITLIST = "waitlist", _("Waitlist: members wait in line to be admitted")
+    INVITE_ONLY = "invite-only", _("Invite-only: only invitations admit")
+
+
+class AccessSettings(models.Model):
+    """The one row holding how people get in; staff edit it in the admin.
+
+    An empty mode follows TRIBUNE_ACCESS_MODE. The row is also the lock that
+    serialises every change to the waitlist's order.
+    """
+
+    mode = models.CharField(
+        _("access mode"),
+        max_length=16,
+        choices=AccessMode.choices,
+        blank=True,
+        help_text=_(
+            "Empty: follow the TRIBUNE_ACCESS_MODE setting. Changing the mode never "
+            "moves anyone already waiting."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("access settings")
+        verbose_name_plural = _("access settings")
+
+    def __str__(self) -> str:
+        return str(_("Access settings"))
+
+
+class Invitation(models.Model):
+    """A single-use code that lets a friend in (or moves a waitlisted inviter up)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    inviter = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("inviter")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_by = models.OneToOneField(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitation_used",
+        verbose_name=_("used by"),
+    )
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    # When the friend confirmed their e-mail: the moment the invitation counts.
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [
+            # "My invitations", newest first, and the monthly allowance's count.
+            models.Index(fields=["inviter", "-created_at", "-id"], name="invitation_by_inviter"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def state(self) -> str:
+        """`accepted`, `used` (signed up, e-mail not yet confirmed), `expired` or `open`."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.used_by_id is not None or self.used_at is not None:
+            return "used"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "open"

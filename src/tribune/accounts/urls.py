@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tribune.accounts import follow_views, views
+from tribune.accounts import access_views, follow_views, views
 
 app_name = "accounts"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("u/<str:username>/followers/", follow_views.followers, name="followers"),
     path("u/<str:username>/following/", follow_views.following, name="following"),
     path("settings/", views.settings_profile, name="settings"),
+    path("waitlist/", access_views.waitlist, name="waitlist"),
+    path("invites/", access_views.invitations, name="invitations"),
 ]

@@ -14,6 +14,8 @@ from tribune.accounts.selectors import member_get_profile
 from tribune.accounts.services import member_update_profile
 from tribune.core.exceptions import NotFound
 from tribune.feeds.views import profile_posts
+from tribune.funding.forms import SupporterBadgeForm
+from tribune.funding.services import supporter_badge_set
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
@@ -32,6 +34,14 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def settings_profile(request: HttpRequest) -> HttpResponse:
     member: Member = request.user  # type: ignore[assignment]  # login_required
+    if request.method == "POST" and request.POST.get("form") == SupporterBadgeForm.name:
+        badge = SupporterBadgeForm(request.POST)
+        badge.is_valid()  # a checkbox: always valid, and unticked is False
+        show = badge.cleaned_data["show_supporter_badge"]
+        supporter_badge_set(member=member, show=show)
+        shown = _("Your supporter badge shows while you support the site.")
+        messages.success(request, shown if show else _("Your supporter badge is hidden."))
+        return redirect("accounts:settings")
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
@@ -46,4 +56,5 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
                 "time_zone": member.time_zone,
             }
         )
-    return render(request, "accounts/settings.html", {"form": form})
+    badge_form = SupporterBadgeForm(initial={"show_supporter_badge": member.show_supporter_badge})
+    return render(request, "accounts/settings.html", {"form": form, "badge_form": badge_form})

@@ -9,7 +9,18 @@ from ninja.openapi.schema import OpenAPISchema
 
 from tribune.api.auth import OptionalAuth
 from tribune.api.errors import install_error_handlers
-from tribune.api.routers import auth, comments, feeds, follows, members, posts, reactions, subwikis
+from tribune.api.routers import (
+    access,
+    auth,
+    comments,
+    feeds,
+    follows,
+    funding,
+    members,
+    posts,
+    reactions,
+    subwikis,
+)
 
 BEARER = "bearerAuth"
 
@@ -57,3 +68,5 @@ api.add_router("/", follows.router)
 api.add_router("/", reactions.router)
 api.add_router("/", comments.router)
 api.add_router("/", feeds.router)
+api.add_router("/", access.router)
+api.add_router("/", funding.router)

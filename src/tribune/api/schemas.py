@@ -11,6 +11,7 @@ from pydantic import Field, PlainValidator, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 from tribune.core.exceptions import NotFound
+from tribune.core.pagination import InvalidLimit
 
 T = TypeVar("T")
 
@@ -36,13 +37,29 @@ class MemberOut(Schema):
     bio: str
     joined_at: dt.datetime
     trust_level: int
-    supporter: bool
+    supporter: bool = Field(
+        description=(
+            "Whether the member funds the site now (on someone else's profile: only if they "
+            "show their supporter badge)."
+        )
+    )
 
 
 class MeOut(MemberOut):
     email: str
     access: str = Field(description="admitted | waitlisted | suspended")
-    waitlist_position: int | None
+    waitlist_position: int | None = Field(
+        description="Your place in line (1 is admitted next); null unless you wait in line."
+    )
+    supporter_until: dt.datetime | None = Field(
+        description="Addition: the end of the period your donations paid for, or null."
+    )
+    show_supporter_badge: bool = Field(
+        description="Addition: whether others see your supporter badge while you are one."
+    )
+    invitations_left: int = Field(
+        description="Addition: how many more invitations you may make in the next 30 days."
+    )
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
@@ -107,6 +124,13 @@ class ListParams(Schema):
             "anything else answers 400 with code `invalid_limit`."
         ),
     )
+
+
+def list_limit(params: ListParams) -> str | None:
+    """The page size asked for; `?limit=` with no number is refused, as the schema says."""
+    if params.limit == "":
+        raise InvalidLimit
+    return params.limit
 
 
 # --- Subwikis, posts and revisions ----------------------------------------------------

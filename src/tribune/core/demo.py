@@ -27,6 +27,8 @@ DEMO_MODULES: tuple[str, ...] = (
     "tribune.accounts.demo_follows",
     "tribune.posts.demo_reactions",
     "tribune.talk.demo",
+    "tribune.accounts.demo_access",
+    "tribune.funding.demo",
 )
 
 # Every demo member logs in with this password (docs/operations.md says so). It is
