@@ -8,6 +8,7 @@ variable stops the server at start-up instead of misbehaving later.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -97,6 +98,43 @@ def donation_amounts(raw: str) -> dict[str, tuple[Decimal, Decimal]]:
     if not amounts:
         raise ImproperlyConfigured("TRIBUNE_DONATION_AMOUNTS must name at least one currency.")
     return amounts
+
+
+_RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
+RATE_LIMIT_PARTS = ("member", "new_member", "address", "email")
+
+
+def rate_limits(raw: str, defaults: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The default rate limits with the overrides in `raw` applied.
+
+    `raw` is "off" (no limits at all), or comma-separated `scope.part=count/period`
+    entries ("post.member=60/h,comment.address=off"); `off` removes that one limit.
+    """
+    text = raw.strip()
+    if text.lower() == "off":
+        return {}
+    limits = {scope: dict(parts) for scope, parts in defaults.items()}
+    for entry in filter(None, (e.strip() for e in text.split(","))):
+        name, sep, value = entry.partition("=")
+        scope, _dot, part = name.strip().partition(".")
+        value = value.strip()
+        if not sep or scope not in limits or part not in RATE_LIMIT_PARTS:
+            scopes = ", ".join(sorted(limits))
+            parts = ", ".join(RATE_LIMIT_PARTS)
+            raise ImproperlyConfigured(
+                f"TRIBUNE_RATE_LIMITS has a bad entry {entry!r}: write scope.part=count/period, "
+                f"with a scope among {scopes} and a part among {parts}."
+            )
+        if value.lower() == "off":
+            limits[scope].pop(part, None)
+        elif _RATE.match(value):
+            limits[scope][part] = value
+        else:
+            raise ImproperlyConfigured(
+                f"TRIBUNE_RATE_LIMITS has a bad rate {value!r} for {name.strip()}: write "
+                "count/period, as 30/h, 5/10m or 1000/d (units s, m, h, d), or off."
+            )
+    return limits
 
 
 def secret_key(var_dir: Path) -> str:

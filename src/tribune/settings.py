@@ -26,6 +26,7 @@ from tribune.config import (
     env_int,
     env_list,
     env_str,
+    rate_limits,
     secret_key,
 )
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "tribune.talk",
     "tribune.feeds",
     "tribune.funding",
+    "tribune.moderation",
     "tribune.api",
 ]
 
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tribune.accounts.middleware.SuspendedSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -244,6 +247,10 @@ TRIBUNE_PUBLIC_READ = env_bool("TRIBUNE_PUBLIC_READ", True)
 TRIBUNE_WAITLIST_INVITE_PLACES = env_int("TRIBUNE_WAITLIST_INVITE_PLACES", 100)
 TRIBUNE_INVITES_PER_MONTH = env_int("TRIBUNE_INVITES_PER_MONTH", 10)
 TRIBUNE_INVITE_DAYS = env_int("TRIBUNE_INVITE_DAYS", 14)
+# Trust (docs/trust.md): how many members one may vouch for at once, and how many
+# links a new member's (trust level 0) post may hold.
+TRIBUNE_VOUCH_LIMIT = env_int("TRIBUNE_VOUCH_LIMIT", 5)
+TRIBUNE_SANDBOX_MAX_LINKS = env_int("TRIBUNE_SANDBOX_MAX_LINKS", 2)
 
 # --- Funding ----------------------------------------------------------------
 # Suggested amounts per currency, "monthly,yearly"; a currency not listed is refused.
@@ -265,6 +272,27 @@ TRIBUNE_OFFLINE_INSTRUCTIONS = env_str(
     "TRIBUNE_OFFLINE_INSTRUCTIONS",
     "Pay by bank transfer and quote the reference below; staff confirm it when it arrives.",
 )
+
+# Per scope: "member" (trust level 1+), "new_member" (level 0, sandboxed),
+# "address" and, for API log-ins, "email" limits, as "count/period" (s, m, h, d);
+# TRIBUNE_RATE_LIMITS overrides them (config.rate_limits). core.ratelimit applies
+# them; staff and site moderators are not limited. Counts live in Redis when
+# REDIS_URL is set, in the database otherwise, so that every server process shares them.
+DEFAULT_RATE_LIMITS: dict[str, dict[str, str]] = {
+    "post": {"member": "30/h", "new_member": "5/h", "address": "60/h"},
+    "edit": {"member": "120/h", "new_member": "20/h", "address": "240/h"},
+    "comment": {"member": "120/h", "new_member": "20/h", "address": "240/h"},
+    "report": {"member": "30/h", "new_member": "10/h", "address": "60/h"},
+    "vouch": {"member": "20/d", "new_member": "5/d"},
+    "note": {"member": "20/d", "new_member": "5/d"},
+    "note_rating": {"member": "200/h", "new_member": "50/h"},
+    # POST /api/v1/auth/tokens is a log-in: every attempt counts, right or wrong.
+    "token": {"address": "30/h", "email": "10/h"},
+}
+TRIBUNE_RATE_LIMITS = rate_limits(env_str("TRIBUNE_RATE_LIMITS", ""), DEFAULT_RATE_LIMITS)
+TRIBUNE_RATE_LIMIT_STORE = "redis" if REDIS_URL else "database"
+if TESTING:
+    TRIBUNE_RATE_LIMITS = {}  # tests that are about limits set their own
 
 # --- Mail -------------------------------------------------------------------
 _email = email_settings(env_str("EMAIL_URL", f"file://{VAR_DIR / 'mail'}"))
@@ -313,7 +341,8 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("TRIBUNE_HSTS_SECONDS", 31_536_000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TRIBUNE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("TRIBUNE_HSTS_PRELOAD", True)
-if env_bool("TRIBUNE_BEHIND_PROXY", False):
+TRIBUNE_BEHIND_PROXY = env_bool("TRIBUNE_BEHIND_PROXY", False)
+if TRIBUNE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

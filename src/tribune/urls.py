@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("tribune.feeds.urls")),
     path("", include("tribune.talk.urls")),
     path("", include("tribune.funding.urls")),
+    path("", include("tribune.moderation.urls")),
 ]
 
 if settings.TRIBUNE_SERVE_MEDIA:

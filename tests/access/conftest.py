@@ -87,3 +87,30 @@ def pending_description(member):
     )
     assert result.pending
     return result.revision
+
+
+@pytest.fixture
+def note(post):
+    """A community note on `member`'s public post by a member at trust level 1 (no role)."""
+    from tribune.moderation.notes import note_create
+
+    return note_create(
+        actor=MemberFactory(trust_level=1),
+        post_id=post.pk,
+        classification="misleading",
+        body="Context, with a source: https://example.org/",
+    )
+
+
+@pytest.fixture
+def private_note(member, private_post):
+    """`member`'s own note on their private post (written at trust level 1; the roles'
+    levels stay 0 for the matrix)."""
+    from tribune.moderation.notes import note_create
+
+    member.trust_level = 1
+    note = note_create(
+        actor=member, post_id=private_post.pk, classification="misleading", body="Among us."
+    )
+    member.trust_level = 0
+    return note

@@ -759,6 +759,228 @@ FUNDING_PAGES: list[Row] = [
     ),
 ]
 
+# --- Trust: vouching on profiles and in the API --------------------------------------------
+# `other_member` is the one vouched for: for them it is oneself. The fixtures' members are
+# at trust level 0, below the level that may vouch; site moderators and staff may whatever
+# their level. Withdrawing a vouch stays possible whatever one's access.
+TRUST: list[Row] = [
+    page(
+        "moderation:vouch",
+        kwargs=OTHER,
+        GET=405,
+        POST={**FOLLOW_BUTTON, "member": 403, "moderator": OTHER_PROFILE, "staff": OTHER_PROFILE},
+    ),
+    page("moderation:unvouch", kwargs=OTHER, GET=405, POST=UNFOLLOW_BUTTON),
+    op("GET /api/v1/members/{username}/trust", {**PUBLIC, "*": 200}, kwargs=OTHER),
+    op(
+        "POST /api/v1/members/{username}/trust",
+        {
+            **ADMITTED,
+            "member": ApiAnswer(403, "trust_level_too_low"),
+            "other_member": ApiAnswer(400, "cannot_vouch_self"),
+            "*": 200,
+        },
+        kwargs=OTHER,
+    ),
+    op("DELETE /api/v1/members/{username}/trust", {**ADMITTED, "*": 200}, kwargs=OTHER),
+]
+
+# --- Community notes: on pages and in the API ----------------------------------------------
+# `note` is by a member at trust level 1 (none of the roles) on `member`'s public post;
+# `private_note` is `member`'s own, on their private post. The roles are at trust level 0:
+# admitted ones may rate notes, not write them (that takes level 1). Only its author edits
+# a note; a private post's notes are its members' (and staff's).
+NOTE = {"note_id": "{note.pk}"}
+PRIVATE_NOTE = {"note_id": "{private_note.pk}"}
+NOTE_FIELDS = {"classification": "misleading", "body": "Context."}
+WRITE_NOTE = {"visitor": LOGIN, "*": 403}
+RATE_NOTE = {
+    "visitor": Redirect("account_login", next_="/notes/{note.pk}/"),
+    "waitlisted": 403,
+    "suspended": 403,
+    "*": Redirect("/notes/{note.pk}/"),
+}
+PRIVATE_NOTE_PAGE = Redirect("/notes/{private_note.pk}/")
+NOTES: list[Row] = [
+    page("moderation:post_notes", kwargs=POST_ID, GET=200, POST=405),
+    page("moderation:post_notes", kwargs={"post_id": "{private_post.pk}"}, GET=PRIVATE_READ),
+    page(
+        "moderation:note_create", kwargs=POST_ID, data=NOTE_FIELDS, GET=WRITE_NOTE, POST=WRITE_NOTE
+    ),
+    page("moderation:note", "moderation:note_history", kwargs=NOTE, GET=200, POST=405),
+    page("moderation:note", "moderation:note_history", kwargs=PRIVATE_NOTE, GET=PRIVATE_READ),
+    page("moderation:note_edit", kwargs=NOTE, data=NOTE_FIELDS, GET=WRITE_NOTE, POST=WRITE_NOTE),
+    page(
+        "moderation:note_edit",
+        kwargs=PRIVATE_NOTE,
+        data=NOTE_FIELDS,
+        GET={"visitor": LOGIN, "member": 200, "staff": 403, "*": 404},
+        POST={"visitor": LOGIN, "member": PRIVATE_NOTE_PAGE, "staff": 403, "*": 404},
+    ),
+    page("moderation:note_rate", kwargs=NOTE, data={"helpful": "yes"}, GET=405, POST=RATE_NOTE),
+    # Its author may not rate their own note.
+    page(
+        "moderation:note_rate",
+        kwargs=PRIVATE_NOTE,
+        data={"helpful": "yes"},
+        POST={
+            "visitor": Redirect("account_login", next_="/notes/{private_note.pk}/"),
+            "member": 403,
+            "staff": PRIVATE_NOTE_PAGE,
+            "*": 404,
+        },
+    ),
+    op("GET /api/v1/posts/{post_id}/notes", {**PUBLIC, "*": 200}, kwargs=POST_ID),
+    op("GET /api/v1/posts/{post_id}/notes", PRIVATE_API_READ, kwargs=PRIVATE_POST_ID),
+    op(
+        "POST /api/v1/posts/{post_id}/notes",
+        {**ADMITTED, "*": ApiAnswer(403, "trust_level_too_low")},
+        kwargs=POST_ID,
+        data=NOTE_FIELDS,
+    ),
+    op("GET /api/v1/notes/{note_id}", {**PUBLIC, "*": 200}, kwargs=NOTE),
+    op("GET /api/v1/notes/{note_id}", PRIVATE_API_READ, kwargs=PRIVATE_NOTE),
+    op("PATCH /api/v1/notes/{note_id}", {**ADMITTED, "*": 403}, kwargs=NOTE, data={"body": "x"}),
+    op(
+        "PATCH /api/v1/notes/{note_id}",
+        {**ADMITTED, "member": 200, "staff": 403, "*": 404},
+        kwargs=PRIVATE_NOTE,
+        data={"body": "Edited."},
+    ),
+    op(
+        "POST /api/v1/notes/{note_id}/ratings",
+        {**ADMITTED, "*": 201},
+        kwargs=NOTE,
+        data={"helpful": "yes"},
+    ),
+    op(
+        "POST /api/v1/notes/{note_id}/ratings",
+        {**ADMITTED, "member": ApiAnswer(403, "own_note"), "staff": 201, "*": 404},
+        kwargs=PRIVATE_NOTE,
+        data={"helpful": "yes"},
+    ),
+]
+
+
+# --- Moderation: reports, the queue and its actions, the public log, appeals ---------------
+# `member` owns the public subwiki, so they moderate it, as site moderators and staff do;
+# the log is as public as the site. Only the member an action concerns appeals it.
+def _removal_of_members_comment(samples: dict[str, Member]) -> str:
+    """Staff remove `member`'s comment, through the real service: an action to appeal."""
+    from tribune.moderation.services import moderation_act
+
+    comment = samples["comment"]
+    line = moderation_act(
+        actor=samples["staff"], action="remove", target=f"comment:{comment.pk}", reason="Rude."
+    )
+    return str(line.pk)
+
+
+def _suspension_link(samples: dict[str, Member]) -> str:
+    """Staff suspend a member outside the roles: the token of the appeal link e-mailed to
+    them, which works without logging in (for whoever holds it)."""
+    from tests.factories import MemberFactory
+    from tribune.moderation.selectors import appeal_link_token
+    from tribune.moderation.services import moderation_act
+
+    line = moderation_act(
+        actor=samples["staff"],
+        action="suspend",
+        target=f"member:{MemberFactory().username}",
+        reason="Spam.",
+    )
+    return appeal_link_token(line)
+
+
+def _appeal_of_member(samples: dict[str, Member]) -> str:
+    """`member` appeals the removal of their comment: an appeal for staff to decide."""
+    from tribune.moderation.services import appeal_create
+
+    action_id = _removal_of_members_comment(samples)
+    return str(appeal_create(member=samples["member"], action_id=action_id, text="Please.").pk)
+
+
+MODERATORS = {**ADMITTED_PAGE, **dict.fromkeys(TRUSTED_ROLES, 200), "*": 403}
+LOCK = {"action": "lock", "target": "post:{post.pk}", "reason": "Heated.", "next": ""}
+MODERATION: list[Row] = [
+    page(
+        "moderation:queue",
+        query={"subwiki": "{subwiki.slug}"},
+        GET=MODERATORS,
+        POST={"visitor": LOGIN, "*": 405},
+    ),
+    page(
+        "moderation:report",
+        query={"target": "post:{post.pk}"},
+        GET={**ADMITTED_PAGE, "*": 200},
+    ),
+    page(
+        "moderation:report",
+        data={"target": "post:{post.pk}", "reason": "spam", "details": ""},
+        POST={**ADMITTED_PAGE, "*": POST_PAGE},
+    ),
+    page(
+        "moderation:report",
+        query={"target": "post:{private_post.pk}"},
+        GET={"visitor": LOGIN, "member": 200, "staff": 200, "*": 404},
+    ),
+    page(
+        "moderation:act",
+        data=LOCK,
+        GET={"visitor": LOGIN, "*": 405},
+        POST={**MODERATORS, **dict.fromkeys(TRUSTED_ROLES, Redirect("moderation:queue"))},
+    ),
+    page("moderation:log", GET=200, POST=405),
+    page(
+        "moderation:appeal",
+        kwargs={"action_id": _removal_of_members_comment},
+        data={"text": "It was a joke."},
+        GET={"visitor": LOGIN, "member": 200, "*": 403},
+        POST={"visitor": LOGIN, "member": Redirect("/moderation/actions/*/appeal/"), "*": 403},
+    ),
+    page(
+        "moderation:appeal_link",
+        kwargs={"token": _suspension_link},
+        data={"text": "Let me back."},
+        GET=200,
+        POST=Redirect("/moderation/appeal/*/"),
+    ),
+    page(
+        "moderation:appeals",
+        GET={"visitor": LOGIN, "staff": 200, "*": 403},
+        POST={"visitor": LOGIN, "*": 405},
+    ),
+    # Without a decision the form comes back to staff (its fields carry the appeal's id).
+    page(
+        "moderation:decide",
+        kwargs={"appeal_id": _appeal_of_member},
+        GET={"visitor": LOGIN, "*": 405},
+        POST={"visitor": LOGIN, "staff": 400, "*": 403},
+    ),
+    op(
+        "POST /api/v1/reports",
+        {**ADMITTED, "*": 201},
+        data={"target": "post:{post.pk}", "reason": "spam"},
+    ),
+    op(
+        "GET /api/v1/moderation/queue",
+        {**ADMITTED, **dict.fromkeys(TRUSTED_ROLES, 200), "*": 403},
+        query={"subwiki": "{subwiki.slug}"},
+    ),
+    op(
+        "POST /api/v1/moderation/actions",
+        {**ADMITTED, **dict.fromkeys(TRUSTED_ROLES, 201), "*": 403},
+        data={"action": "lock", "target": "post:{post.pk}", "reason": "Heated."},
+    ),
+    op("GET /api/v1/moderation/log", {**PUBLIC, "*": 200}),
+    op(
+        "POST /api/v1/moderation/actions/{action_id}/appeal",
+        {**ADMITTED, "member": 201, "*": 403},
+        kwargs={"action_id": _removal_of_members_comment},
+        data={"text": "It was a joke."},
+    ),
+]
+
 MATRIX: list[Row] = [
     *PAGES,
     *ALLAUTH,
@@ -774,4 +996,7 @@ MATRIX: list[Row] = [
     *ACCESS_PAGES,
     *STRIPE_WEBHOOK,
     *FUNDING_PAGES,
+    *TRUST,
+    *NOTES,
+    *MODERATION,
 ]

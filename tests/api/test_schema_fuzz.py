@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.conftest import issue_token
-from tests.factories import make_post, make_subwiki
+from tests.factories import MemberFactory, make_post, make_subwiki
+from tribune.moderation.notes import note_create
 from tribune.talk.services import comment_create
 from tribune.wsgi import application
 
@@ -59,16 +60,24 @@ use_real_values = schema.given(real=st.booleans())
 
 @pytest.fixture
 def real_values(member, other_member) -> dict[str, str]:
-    """Path values that name things: a member, a subwiki, a post, its revision, a comment."""
+    """Path values that name things: a member, a subwiki, a post, its revision, a comment,
+    a community note."""
     subwiki = make_subwiki(owner=other_member)
     post = make_post(author=other_member, subwiki=subwiki)
     comment = comment_create(author=other_member, post_id=post.pk, body="A comment.")
+    note = note_create(
+        actor=MemberFactory(trust_level=1),
+        post_id=post.pk,
+        classification="misleading",
+        body="Context: https://example.org/",
+    )
     return {
         "username": other_member.username,
         "slug": subwiki.slug,
         "post_id": str(post.pk),
         "revision_id": str(post.page.current_revision_id),
         "comment_id": str(comment.pk),
+        "note_id": str(note.pk),
     }
 
 

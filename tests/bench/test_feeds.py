@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench.feeds import condense, findings
 
 ROWS = {"posts_post": 200_000, "communities_membership": 6_000, "accounts_member": 900}
@@ -45,3 +47,25 @@ def test_a_long_plan_shows_each_step_once_with_its_count():
     shown = condense(arm * 30)
     assert "SEARCH posts_post USING INDEX post_subwiki_recent (subwiki_id=?)   [x30]" in shown
     assert len(shown) == 3  # the note, then the two steps
+
+
+def test_the_home_feeds_statement_is_explained_as_it_runs():
+    from bench.feeds import feed_statement
+    from tribune.feeds.selectors import DEFAULT_SCANS, ORDERED_SCANS
+
+    select = "SELECT 1 FROM posts_post"
+    assert feed_statement(f"{ORDERED_SCANS}; {select}; {DEFAULT_SCANS}") == select
+    assert feed_statement(select) is None
+
+
+def test_the_cpu_a_request_costs_is_set_against_the_trivial_views():
+    import os
+
+    from bench.feeds import cpu_share, process_tree_cpu
+
+    spent = process_tree_cpu(os.getpid())
+    assert spent is None or spent > 0  # None where there is no /proc
+    page = {"cpu": {"server_ms": 7.5, "client_ms": 0.5}, "floor": {}}
+    page["floor"]["cpu"] = {"server_ms": 0.7, "client_ms": 0.1}
+    assert cpu_share(page) == pytest.approx(0.1)
+    assert cpu_share({"cpu": None, "floor": {"cpu": None}}) is None

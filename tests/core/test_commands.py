@@ -32,11 +32,12 @@ from tribune.accounts.models import Access, Member
 from tribune.core.demo import DEMO_PASSWORD
 
 # The staff account, the moderator and the ten admitted members of accounts.demo; the
-# people waiting in line and signing up with invitations come from accounts.demo_access.
+# people waiting in line and signing up with invitations come from accounts.demo_access;
+# moderation.demo adds the advertiser whose post moderators remove.
 CORE_USERNAMES = {spec.username for spec in CORE_MEMBERS}
 ALL_DEMO_MEMBERS = (
     len(CORE_MEMBERS) + len(WAITING) + 1 + len(CAMILLES_FRIENDS)  # + Kwame's friend
-)
+) + 1  # + the advertiser
 
 # --- demo ----------------------------------------------------------------------
 

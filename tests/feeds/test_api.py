@@ -108,3 +108,30 @@ def test_the_home_feed_api_costs_a_few_queries(
     with django_assert_max_num_queries(6):
         answer = client.get("/api/v1/feed/home", {"limit": 100})
     assert len(answer.json()["items"]) == 100
+
+
+def test_kept_items_follow_edits_reviews_renames_and_previews(api_client, reader, owner, square):
+    from tribune.accounts.models import Member
+    from tribune.posts.models import Post
+    from tribune.posts.services import post_edit
+
+    follow_subwiki(reader, square)
+    post = make_post(owner, subwiki=square, kind="link", url="https://example.org/", title="Old")
+    client = api_client(reader)
+    before = client.get("/api/v1/feed/home").json()["items"][0]  # made, and kept
+    assert before["title"] == "Old" and before["preview"]["status"] != "ready"
+
+    edited, _result = post_edit(
+        actor=owner,
+        post_id=post.pk,
+        changes={"title": "New", "body": "**Bold** now."},
+        base_revision=post.page.current_revision_id,
+    )
+    Post.objects.filter(pk=post.pk).update(preview_status="ready", preview_title="Fetched")
+    Member.objects.filter(pk=owner.pk).update(display_name="Renamed Owner")
+
+    after = client.get("/api/v1/feed/home").json()["items"][0]
+    assert after["title"] == "New" and "<strong>Bold</strong>" in after["body_html"]
+    assert after["revision"] == str(edited.page.current_revision_id)
+    assert after["preview"]["status"] == "ready" and after["preview"]["title"] == "Fetched"
+    assert after["author"]["name"] == "Renamed Owner"

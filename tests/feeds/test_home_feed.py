@@ -195,3 +195,33 @@ def test_home_feed_sql_of_a_member_who_follows_nothing_reads_nothing(reader):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         assert cursor.fetchall() == []
+
+
+def test_the_feed_leaves_the_databases_planner_as_it_found_it(reader, owner, square):
+    # PostgreSQL runs the feed with bitmap scans off, for the feed's statement only.
+    follow_subwiki(reader, square)
+    make_post(owner, subwiki=square, title="Read")
+    assert titles(home_feed(viewer=reader)) == ["Read"]  # inside the test's transaction
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_bitmapscan")
+            assert cursor.fetchone() == ("on",)
+
+
+def test_a_statement_kept_for_one_member_is_not_another_members(reader, owner, square):
+    # Statements are kept by shape and visibility rule: two members who follow as many
+    # sources see their own sources, and a member's private subwiki stays theirs.
+    other = MemberFactory()
+    secret = make_subwiki(owner, name="Secret room", visibility="private")
+    plaza = make_subwiki(owner, name="Plaza")
+    join_private(reader, secret)
+    for member in (reader, other):
+        follow_subwiki(member, square)
+    follow_subwiki(reader, secret)
+    follow_subwiki(other, plaza)
+    make_post(owner, subwiki=secret, title="Members only")
+    make_post(owner, subwiki=plaza, title="On the plaza")
+    make_post(owner, subwiki=square, title="Public")
+    assert titles(home_feed(viewer=reader)) == ["Public", "Members only"]
+    assert titles(home_feed(viewer=other)) == ["Public", "On the plaza"]
+    assert titles(home_feed(viewer=reader)) == ["Public", "Members only"]

@@ -311,8 +311,9 @@ def test_a_profile_costs_the_same_few_queries_however_many_posts(
 ):
     bulk_posts(items, authors=[owner], subwikis=[square, None])
     client.force_login(reader)
-    # The session, the member, the profile, its follow counts, the posts, the upvotes.
-    with django_assert_max_num_queries(6):
+    # The session, the member, the profile, its follow counts, its trust panel, the posts,
+    # the upvotes.
+    with django_assert_max_num_queries(7):
         response = client.get(f"/u/{owner.username}/")
     assert len(card_titles(text(response))) == min(items, 20)
 
@@ -344,3 +345,42 @@ def test_cached_cards_follow_edits_previews_and_renames(client, reader, owner, s
     html = text(client.get("/"))
     assert card_titles(html) == ["After"]
     assert "Fetched" in html and "Village green" in html and "Town square" not in html
+
+
+def test_kept_cards_show_each_reader_their_own_upvote_and_a_working_form(
+    client, reader, owner, square
+):
+    from django.test import Client
+
+    follow_subwiki(reader, square)
+    other = MemberFactory()
+    follow_subwiki(other, square)
+    post = make_post(owner, subwiki=square, title="Vote on me")
+    reaction_add(actor=reader, post_id=post.pk)
+    client.force_login(reader)
+    theirs = Client()
+    theirs.force_login(other)
+
+    for _ in range(2):  # rendered, then from the cache
+        mine = text(client.get("/?limit=5"))
+        assert 'aria-pressed="true"' in mine and "1 upvote" in mine
+        assert 'name="next" value="/?limit=5"' in mine
+        others = text(theirs.get("/"))
+        assert 'aria-pressed="false"' in others and "1 upvote" in others
+        assert 'name="next" value="/"' in others
+
+    # The card's form carries the page's CSRF token: it works where CSRF is checked.
+    checked = Client(enforce_csrf_checks=True)
+    checked.force_login(other)
+    page = text(checked.get("/"))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    answer = checked.post(f"/p/{post.pk}/upvote/", {"csrfmiddlewaretoken": token, "next": "/"})
+    assert answer.status_code in (200, 302)
+    assert "2 upvotes" in text(theirs.get("/"))
+
+
+def test_a_profile_answers_to_its_username_in_any_case(client, owner):
+    # Looked up as written first (one seek on the username index), then in any case.
+    assert client.get(f"/u/{owner.username}/").status_code == 200
+    assert client.get(f"/u/{owner.username.upper()}/").status_code == 200
+    assert client.get("/u/nobody_by_that_name/").status_code == 404

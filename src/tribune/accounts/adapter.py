@@ -4,13 +4,15 @@ import contextlib
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from tribune.accounts.invitations import InvitationInvalid, invitation_redeem
 from tribune.accounts.models import Access, AccessMode, Member
 from tribune.accounts.waitlist import access_mode
+from tribune.core.ratelimit import client_address
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth is untyped
@@ -37,6 +39,25 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth is
                 with contextlib.suppress(InvitationInvalid):
                     invitation_redeem(code=code, member=user)
         return user
+
+    def pre_login(self, request: HttpRequest, user: Member, **kwargs: Any) -> HttpResponse | None:
+        """A suspended member is refused here, once the password (or e-mail link) is right.
+
+        Only then: the refusal tells whoever knows the password, and no one else, that
+        the account exists and is suspended; it says nothing more.
+        """
+        if user.is_active and user.access == Access.SUSPENDED:
+            # Imported here, as allauth's own pre_login does: its flows import models.
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            return render(request, "account/account_suspended.html", status=403)
+        response: HttpResponse | None = super().pre_login(request, user, **kwargs)
+        return response
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth's rate limits count: the same as Tribune's own (core.ratelimit)."""
+        return client_address(request) or str(super().get_client_ip(request))
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """A waitlisted member lands where their place in line is shown."""

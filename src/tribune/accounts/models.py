@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -86,6 +88,23 @@ class Member(AbstractUser):
     @property
     def is_waitlisted(self) -> bool:
         return self.is_active and self.access == Access.WAITLISTED
+
+    def get_session_auth_hash(self) -> str:
+        # Django ends every session whose stored hash no longer matches (as after a
+        # password change). Mixing the suspension in ends a member's sessions, on all
+        # their devices, at their next request once they are suspended; the log-in
+        # itself is refused by accounts.adapter, tokens by api.services.
+        return self._with_access(super().get_session_auth_hash())
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        # The same hashes under SECRET_KEY_FALLBACKS, which Django also accepts.
+        for value in super().get_session_auth_fallback_hash():
+            yield self._with_access(value)
+
+    def _with_access(self, session_hash: str) -> str:
+        if self.access == Access.SUSPENDED:
+            return salted_hmac("tribune.accounts.suspended", session_hash).hexdigest()
+        return session_hash
 
     @property
     def is_supporter(self) -> bool:

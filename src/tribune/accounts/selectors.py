@@ -16,10 +16,16 @@ def member_get_profile(*, viewer: Viewer, username: str) -> Member:
     """The member behind a profile page; NotFound if unknown or not visible to `viewer`."""
     if not can_view_profiles(viewer):
         raise NotFound
-    try:
-        return Member.objects.get(username__iexact=username, is_active=True)
-    except Member.DoesNotExist:
-        raise NotFound from None
+    # Usernames are unique as written and, through sign-up, regardless of case: the name
+    # as written is one seek on the username index; only an address typed in another
+    # case (/u/Ada/ for ada) falls back to a case-insensitive match, which no index
+    # serves yet.
+    found = Member.objects.filter(username=username, is_active=True).first()
+    if found is None:
+        found = Member.objects.filter(username__iexact=username, is_active=True).first()
+    if found is None:
+        raise NotFound
+    return found
 
 
 # --- Follows ---------------------------------------------------------------------

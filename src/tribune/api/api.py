@@ -17,9 +17,12 @@ from tribune.api.routers import (
     follows,
     funding,
     members,
+    moderation,
+    notes,
     posts,
     reactions,
     subwikis,
+    trust,
 )
 
 BEARER = "bearerAuth"
@@ -70,3 +73,6 @@ api.add_router("/", comments.router)
 api.add_router("/", feeds.router)
 api.add_router("/", access.router)
 api.add_router("/", funding.router)
+api.add_router("/", trust.router)
+api.add_router("/", moderation.router)
+api.add_router("/", notes.router)

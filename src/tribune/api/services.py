@@ -13,6 +13,7 @@ from tribune.accounts.models import Member
 from tribune.accounts.permissions import can_get_api_token
 from tribune.api.models import PersonalAccessToken, hash_token
 from tribune.core.exceptions import ServiceError
+from tribune.core.ratelimit import rate_limit
 
 TOKEN_PREFIX = "trb_"  # noqa: S105  # a marker that makes leaked tokens findable, no secret
 
@@ -31,8 +32,13 @@ class IssuedToken:
     record: PersonalAccessToken
 
 
-def token_create(*, request: HttpRequest | None, email: str, password: str) -> IssuedToken:
+def token_create(
+    *, request: HttpRequest | None, email: str, password: str, address: str | None = None
+) -> IssuedToken:
     """Exchange an e-mail and password for a new personal access token."""
+    # A log-in: every attempt counts, per address and per e-mail, before the password
+    # is checked, so that guessing is slow from one address or against one account.
+    rate_limit("token", address=address, email=email)
     member = authenticate(request, email=email.strip(), password=password)
     if not isinstance(member, Member) or not can_get_api_token(member):
         raise InvalidCredentials

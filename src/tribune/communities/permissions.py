@@ -10,6 +10,8 @@ import enum
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+from django.utils import timezone
 
 from tribune.accounts.models import Member
 from tribune.communities.models import EditPolicy, Membership, MembershipState, Role, Subwiki
@@ -55,6 +57,34 @@ def is_subwiki_moderator(viewer: Viewer, subwiki: Subwiki) -> bool:
     return bool(viewer.is_moderator) and not subwiki.is_private
 
 
+class _Bans:
+    """Bumped by moderation's ban services: member objects read before a ban see it too."""
+
+    generation = 0
+
+
+def bans_changed() -> None:
+    """Say that a ban was made or lifted (moderation.services calls this)."""
+    _Bans.generation += 1
+
+
+def is_banned(viewer: Viewer, subwiki: Subwiki) -> bool:
+    """Whether a standing ban (moderation's Ban) keeps the viewer from posting, editing and
+    commenting in the subwiki. The viewer's bans are read once per member object, in one
+    query, however many subwikis a page asks about."""
+    if not isinstance(viewer, Member):
+        return False
+    cached: tuple[int, frozenset[int]] | None = viewer.__dict__.get("_standing_bans")
+    if cached is None or cached[0] != _Bans.generation:
+        now = timezone.now()
+        standing = viewer.bans.filter(lifted_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+        cached = (_Bans.generation, frozenset(standing.values_list("subwiki_id", flat=True)))
+        viewer.__dict__["_standing_bans"] = cached
+    return subwiki.pk in cached[1]
+
+
 def can_view_subwiki(viewer: Viewer, subwiki: Subwiki) -> bool:
     # Public: everyone (visitors too unless public reading is off). Private: its members and staff.
     if subwiki.is_private:
@@ -89,7 +119,7 @@ def can_follow(viewer: Viewer, subwiki: Subwiki) -> bool:
 
 def can_post_in(viewer: Viewer, subwiki: Subwiki) -> bool:
     # Admitted members; in a private subwiki, its members.
-    if not (viewer.is_authenticated and viewer.is_admitted):
+    if not (viewer.is_authenticated and viewer.is_admitted) or is_banned(viewer, subwiki):
         return False
     if subwiki.is_private:
         return is_active_member(viewer, subwiki)
@@ -157,6 +187,8 @@ def edit_decision(
     The caller has checked that the viewer may see the document.
     """
     if not (viewer.is_authenticated and viewer.is_admitted):
+        return EditDecision.DENIED
+    if subwiki is not None and is_banned(viewer, subwiki):
         return EditDecision.DENIED
     is_author = author is not None and viewer.pk == author.pk
     moderator = is_staff(viewer) or (

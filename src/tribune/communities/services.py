@@ -34,6 +34,7 @@ from tribune.communities.permissions import (
     remember_membership,
 )
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
+from tribune.core.ratelimit import rate_limit
 from tribune.wiki.models import PageKind, Revision
 from tribune.wiki.services import (
     SaveResult,
@@ -158,6 +159,7 @@ def subwiki_description_edit(
     description: str,
     base_revision: int | str | None,
     summary: str = "",
+    address: str | None = None,
 ) -> SaveResult:
     """Save an edit of the description, merged with edits made meanwhile (wiki services)."""
     if not can_view_subwiki(actor, subwiki):
@@ -172,6 +174,7 @@ def subwiki_description_edit(
             _("The description is too long."),
             errors={"description": [_("Use at most %(n)d characters.") % {"n": MAX_DESCRIPTION}]},
         )
+    rate_limit("edit", member=actor, address=address)
     with transaction.atomic():
         page = page_lock(subwiki.page_id)
         result = page_save(
@@ -189,7 +192,12 @@ def subwiki_description_edit(
 
 
 def subwiki_description_revert(
-    *, actor: Member, subwiki: Subwiki, revision_id: int | str, summary: str = ""
+    *,
+    actor: Member,
+    subwiki: Subwiki,
+    revision_id: int | str,
+    summary: str = "",
+    address: str | None = None,
 ) -> SaveResult:
     """Restore an earlier description as a new revision."""
     decision = edit_decision(
@@ -199,6 +207,7 @@ def subwiki_description_revert(
         raise NotFound
     if decision is not EditDecision.LIVE:
         raise Forbidden(_("You may not revert this subwiki's description."))
+    rate_limit("edit", member=actor, address=address)
     with transaction.atomic():
         page = page_lock(subwiki.page_id)
         target = revision_for_page(page, revision_id)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from tribune.core.ratelimit import rate_limits_off
+
 # In dependency order: a module may rely on what the ones before it created.
 DEMO_MODULES: tuple[str, ...] = (
     "tribune.accounts.demo",
@@ -29,6 +31,8 @@ DEMO_MODULES: tuple[str, ...] = (
     "tribune.talk.demo",
     "tribune.accounts.demo_access",
     "tribune.funding.demo",
+    "tribune.moderation.demo_notes",
+    "tribune.moderation.demo",
 )
 
 # Every demo member logs in with this password (docs/operations.md says so). It is
@@ -61,6 +65,7 @@ def demo_run(steps: Iterable[DemoStep]) -> Iterator[tuple[DemoStep, bool]]:
     for step in steps:
         # One transaction per step: a failure keeps what earlier steps made, and the
         # next run picks up where this one stopped.
-        with transaction.atomic():
+        # Demo members write in bulk: rate limits would stop them half-way.
+        with transaction.atomic(), rate_limits_off():
             created = step.run()
         yield step, created

@@ -17,16 +17,16 @@ size of the table, nor how deep the cursor is.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import IntegerField, QuerySet, Value
+from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.models.sql.compiler import SQLCompiler
 
 from tribune.accounts.models import Member, MemberFollow
 from tribune.communities.models import Subwiki, SubwikiFollow
@@ -40,12 +40,13 @@ from tribune.core.pagination import (
     encode_cursor,
     paginate_keyset,
 )
-from tribune.posts.models import Post
+from tribune.posts.models import Post, Reaction, ReactionKind
 from tribune.posts.selectors import (
     post_queryset,
     post_visibility_q,
     posts_by_member,
     posts_in_subwiki,
+    visibility_key,
 )
 
 KEYS = ("created_at", "id")
@@ -61,8 +62,6 @@ SYNDICATION_ITEMS = 30
 
 _SUBWIKI = 1
 _MEMBER = 2
-# Stands for a source's id while an arm's SQL is built once for all sources alike.
-_SOURCE = -7_301_915_846_270_413
 
 
 @dataclass(frozen=True)
@@ -73,20 +72,143 @@ class FeedSources:
     author_ids: list[int]
 
 
+# --- Statements built once ------------------------------------------------------------
+# Building a statement with the ORM costs far more than running it (a millisecond or two
+# of Python against a few tenths for the database). A member's home feed runs statements
+# of the same shape again and again: the same rule, the same number of sources; only
+# the sources' ids and the cursor change. So each statement is built once per shape,
+# with stand-ins where a request's own values go, and kept with named parameters: a
+# request fills them in. (Named, too, because Django's SQLite backend rewrites `%s`
+# placeholders with a regular expression on every run, a cost that follows the length
+# of a statement that has an arm per source.)
+
+_KEPT: dict[tuple[Any, ...], Any] = {}
+# A bound on the statements one process keeps (from a few to some tens of kilobytes each).
+MAX_STATEMENTS = 300
+# Stand-ins for the values a request fills in; none can be a real value.
+_SOURCE = -7_301_915_846_270_413
+_AFTER_ID = -7_301_915_846_270_419
+_AFTER_TIME = dt.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=dt.UTC)
+
+T = TypeVar("T")
+
+
+def _kept(key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """What `build` makes for `key` (and the database), made once and kept."""
+    key = (connection.alias, connection.vendor, *key)
+    found = _KEPT.get(key)
+    if found is None:
+        if len(_KEPT) >= MAX_STATEMENTS:
+            _KEPT.clear()
+        found = _KEPT[key] = build()
+    return found
+
+
+def _sql(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def _time_param(value: dt.datetime) -> Any:
+    """A time as the database driver takes it in a query (what Django makes of it)."""
+    return Post._meta.get_field("created_at").get_db_prep_value(value, connection)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a home feed statement's text depends on, beside the visibility rule."""
+
+    subwikis: int
+    authors: int
+    with_cursor: bool
+    size: int
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where a request's own value goes in a kept statement: the id of the `index`th
+    source of a kind, the ids of all of them (`index` None), or the cursor's time or id."""
+
+    what: str
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class _Named:
+    """A statement with named parameters: its SQL, its constant values, and the slots a
+    request fills in."""
+
+    sql: str
+    constants: dict[str, Any]
+    slots: tuple[tuple[str, _Slot], ...]
+
+    def params(self, values: Callable[[_Slot], Any]) -> dict[str, Any]:
+        return {**self.constants, **{name: values(slot) for name, slot in self.slots}}
+
+
+def _named(sql: str, params: Sequence[Any]) -> _Named:
+    """Django's `%s` SQL with its parameters (some of them _Slots), as named parameters;
+    on SQLite, the constant words and numbers written into the SQL instead (_literal)."""
+    pieces = sql.split("%s")
+    if len(pieces) != len(params) + 1 or "%%" in sql:  # pragma: no cover - Django's SQL
+        raise AssertionError("unexpected parameters in a home feed statement")
+    text = [pieces[0]]
+    constants: dict[str, Any] = {}
+    slots: list[tuple[str, _Slot]] = []
+    for number, (param, piece) in enumerate(zip(params, pieces[1:], strict=True)):
+        name = f"p{number}"
+        literal = None if isinstance(param, _Slot) else _literal(param)
+        text.append(f"{literal if literal is not None else f'%({name})s'}{piece}")
+        if isinstance(param, _Slot):
+            slots.append((name, param))
+        elif literal is None:
+            constants[name] = param
+    return _Named(sql="".join(text), constants=constants, slots=tuple(slots))
+
+
+def _literal(value: Any) -> str | None:
+    """A constant of a statement as an SQLite literal, or None to leave it a parameter.
+
+    SQLite plans a statement again each time it runs if its plan depends on a parameter's
+    value (a partial index: "status = ?" may or may not be the index's "status =
+    'helpful'"), and for a statement with an arm per source that costs more than running
+    it. Written into the SQL, the constants (words of the code and numbers: a state, a
+    kind, the viewer's id) are known when it is planned, once.
+    """
+    if connection.vendor != "sqlite":
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, str) and "\x00" not in value:
+        quoted = value.replace("'", "''").replace("%", "%%")
+        return f"'{quoted}'"
+    return None
+
+
 def home_feed_sources(viewer: Member) -> FeedSources:
     """The subwikis the viewer follows and may still read, the members they follow, and
     themself (one query)."""
-    subwikis = (
-        SubwikiFollow.objects.filter(member_id=viewer.pk)
-        .filter(subwiki_visibility_q(viewer, prefix="subwiki__"))
-        .values_list(Value(_SUBWIKI, output_field=IntegerField()), "subwiki_id")
-    )
-    members = MemberFollow.objects.filter(follower_id=viewer.pk).values_list(
-        Value(_MEMBER, output_field=IntegerField()), "followed_id"
-    )
+
+    def build() -> _Named:
+        subwikis = (
+            SubwikiFollow.objects.filter(member_id=viewer.pk)
+            .filter(subwiki_visibility_q(viewer, prefix="subwiki__"))
+            .values_list(Value(_SUBWIKI, output_field=IntegerField()), "subwiki_id")
+        )
+        members = MemberFollow.objects.filter(follower_id=viewer.pk).values_list(
+            Value(_MEMBER, output_field=IntegerField()), "followed_id"
+        )
+        return _named(*_sql(subwikis.union(members, all=True)))
+
+    statement = _kept(("sources", visibility_key(viewer)), build)
+    with connection.cursor() as db:
+        db.execute(statement.sql, statement.constants)
+        rows = db.fetchall()
     subwiki_ids: list[int] = []
     author_ids: list[int] = [viewer.pk]
-    for kind, source_id in subwikis.union(members, all=True):
+    for kind, source_id in rows:
         (subwiki_ids if kind == _SUBWIKI else author_ids).append(source_id)
     # Sorted, so that a member's statement is the same text from one page to the next.
     return FeedSources(
@@ -96,52 +218,67 @@ def home_feed_sources(viewer: Member) -> FeedSources:
 
 
 def _source_posts(
-    viewer: Member, kind: int, source: Any, after: Sequence[Any] | None
+    viewer: Member, kind: int, source: Any, after: Sequence[Any] | None, *, join: bool = True
 ) -> QuerySet[Post]:
     """One source's posts after the cursor: those of a subwiki, or of an author."""
     if kind == _SUBWIKI:
-        # The followed subwikis were filtered by visibility already (home_feed_sources).
+        # The followed subwikis were filtered by visibility already (home_feed_sources):
+        # no join to the subwikis, and the index on (subwiki, created_at) serves it alone.
         queryset = Post.objects.filter(subwiki_id=source, is_removed=False)
     else:
         # A followed member's posts, by the rule every post list applies.
-        queryset = Post.objects.filter(post_visibility_q(viewer)).filter(author_id=source)
+        visible = post_visibility_q(viewer, join=join)
+        queryset = Post.objects.filter(visible).filter(author_id=source)
     if after is not None:
         queryset = queryset.filter(after_cursor_q(KEYS, after))
     return queryset
 
 
-def _sql(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
-    sql, params = queryset.query.sql_with_params()
-    return sql, list(params)
+def _with_slots(params: list[Any], *, source: _Slot | None, with_cursor: bool) -> list[Any]:
+    """An arm's parameters with slots in place of its stand-ins, each checked to be
+    exactly where it was put (a change of Django's SQL would otherwise go unseen)."""
+    slots = {_time_param(_AFTER_TIME): _Slot("time"), _AFTER_ID: _Slot("id")}
+    if source is not None:
+        slots[_SOURCE] = source
+    expected = {
+        _SOURCE: 0 if source is None else 1,
+        _AFTER_ID: 1 if with_cursor else 0,
+        _time_param(_AFTER_TIME): 3 if with_cursor else 0,
+    }
+    if any(params.count(value) != count for value, count in expected.items()):
+        raise AssertionError("unexpected parameters in a home feed arm")  # pragma: no cover
+    return [slots.get(p, p) if isinstance(p, Hashable) else p for p in params]
 
 
-def _compound_statement(
-    viewer: Member, sources: FeedSources, after: Sequence[Any] | None, size: int
-) -> tuple[str, list[Any]]:
+def _stand_in_cursor(with_cursor: bool) -> list[Any] | None:
+    return [_AFTER_TIME, _AFTER_ID] if with_cursor else None
+
+
+def _compound_ids(viewer: Member, shape: _Shape) -> tuple[str, list[Any]]:
     """SQLite: one arm per source, in one compound SELECT under one ORDER BY and LIMIT.
 
     SQLite reads the arms of an ordered compound as sorted streams and merges them,
-    so it stops after about `rows` rows plus one per source. Each arm is built once
-    and repeated with its own source id (the SQL text depends only on how many sources
-    there are, so SQLite's statement cache serves a member's next page).
+    so it stops after about `rows` rows plus one per source. Each arm's SQL is built once
+    and repeated, with a slot for its own source id.
     """
-
-    def arm(kind: int) -> tuple[str, list[Any]]:
-        queryset = _source_posts(viewer, kind, _SOURCE, after).order_by()
-        sql, params = _sql(queryset.values_list("id", "created_at"))
-        if params.count(_SOURCE) != 1:  # pragma: no cover - a change of Django's SQL
-            raise AssertionError("the source's id must be exactly one parameter of an arm")
-        return sql, params
-
-    def bind(params: list[Any], source_id: int) -> list[Any]:
-        return [source_id if param == _SOURCE else param for param in params]
-
-    rows = _rows_to_fetch(size)
+    cursor = _stand_in_cursor(shape.with_cursor)
     arms: list[tuple[str, list[Any]]] = []
-    for kind, ids in ((_SUBWIKI, sources.subwiki_ids), (_MEMBER, sources.author_ids)):
-        if ids:
-            arm_sql, arm_params = arm(kind)
-            arms += [(arm_sql, bind(arm_params, pk)) for pk in ids]
+    for kind, what, count in (
+        (_SUBWIKI, "subwiki", shape.subwikis),
+        (_MEMBER, "author", shape.authors),
+    ):
+        if not count:
+            continue
+        posts = _source_posts(viewer, kind, _SOURCE, cursor)
+        arm_sql, arm_params = _sql(posts.order_by().values_list("id", "created_at"))
+        arms += [
+            (
+                arm_sql,
+                _with_slots(arm_params, source=_Slot(what, i), with_cursor=shape.with_cursor),
+            )
+            for i in range(count)
+        ]
+    rows = _rows_to_fetch(shape.size)
     if len(arms) <= ARMS_PER_GROUP:
         return _merged(arms, rows)
     groups = [
@@ -158,32 +295,40 @@ def _compound_statement(
     )
 
 
-def _lateral_statement(
-    viewer: Member, sources: FeedSources, after: Sequence[Any] | None, size: int
-) -> tuple[str, list[Any]]:
+def _lateral_ids(viewer: Member, shape: _Shape) -> tuple[str, list[Any]]:
     """PostgreSQL: each source's newest posts by a lateral join over the source ids.
 
     One index scan per source, stopped by its LIMIT, as a compound of one arm per source
-    would do; but planned once whatever the number of sources (a compound of a hundred
-    arms takes PostgreSQL longer to plan than to run).
+    would do; but planned once whatever the number of sources. (A compound of a hundred
+    arms, each with its source's id, takes PostgreSQL longer to plan and to start than
+    to run: some 6 ms, against under 2 for this, at any scale.) The member arms say the
+    visibility rule without a join (post_visibility_q(join=False)): its subquery is run
+    once for the whole statement, not planned into each member's scan. run_statement
+    runs it with the index scans it needs (ORDERED_SCANS).
     """
     source = RawSQL('"feed_source"."source_id"', ())
+    cursor = _stand_in_cursor(shape.with_cursor)
     parts: list[tuple[str, list[Any]]] = []
-    for kind, ids in ((_SUBWIKI, sources.subwiki_ids), (_MEMBER, sources.author_ids)):
-        if not ids:
+    for kind, what, count in (
+        (_SUBWIKI, "subwikis", shape.subwikis),
+        (_MEMBER, "authors", shape.authors),
+    ):
+        if not count:
             continue
-        newest = _source_posts(viewer, kind, source, after).order_by("-created_at", "-id")
+        posts = _source_posts(viewer, kind, source, cursor, join=False)
+        newest = posts.order_by("-created_at", "-id").values_list("id", "created_at")
         # A post among the feed's newest size + 1 is among the newest size + 1 of each
         # source it comes from: no source needs to give more.
-        arm_sql, arm_params = _sql(newest.values_list("id", "created_at")[: size + 1])
+        arm_sql, arm_params = _sql(newest[: shape.size + 1])
         # Django's own SQL for the arm; every value is a parameter.
         sql = (
             "SELECT feed_arm.id, feed_arm.created_at"  # noqa: S608
             " FROM unnest(%s::bigint[]) AS feed_source(source_id)"
             f" CROSS JOIN LATERAL ({arm_sql}) AS feed_arm"
         )
-        parts.append((sql, [list(ids), *arm_params]))
-    return _merged(parts, _rows_to_fetch(size))
+        params = _with_slots(arm_params, source=None, with_cursor=shape.with_cursor)
+        parts.append((sql, [_Slot(what), *params]))
+    return _merged(parts, _rows_to_fetch(shape.size))
 
 
 def _merged(arms: list[tuple[str, list[Any]]], rows: int) -> tuple[str, list[Any]]:
@@ -194,18 +339,6 @@ def _merged(arms: list[tuple[str, list[Any]]], rows: int) -> tuple[str, list[Any
     return f"{sql} ORDER BY 2 DESC, 1 DESC LIMIT {int(rows)}", params
 
 
-def _home_feed_statement(
-    viewer: Member, sources: FeedSources, after: Sequence[Any] | None, size: int
-) -> tuple[str, list[Any]] | None:
-    """The raw SQL of the ids and times of a home feed's page of `size` posts and of what
-    follows (copies included); None when there is nothing to read."""
-    if not sources.subwiki_ids and not sources.author_ids:
-        return None
-    if connection.vendor == "postgresql":
-        return _lateral_statement(viewer, sources, after, size)
-    return _compound_statement(viewer, sources, after, size)
-
-
 def _rows_to_fetch(size: int) -> int:
     # A post in a followed subwiki by a followed member comes through both arms: reading
     # twice the page (plus the one row that says whether there is more) leaves at least
@@ -213,58 +346,195 @@ def _rows_to_fetch(size: int) -> int:
     return 2 * (size + 1)
 
 
+# What a home feed's page reads: every column of its posts, and of their author, subwiki
+# and page what cards and the API show (the rest of those rows is long, and making each
+# of its values costs). Showing more of them means adding it here: a column left out is
+# read again for each post that shows it, one query each.
+_SHOWN = (
+    *(field.name for field in Post._meta.concrete_fields),
+    "author__username",
+    "author__display_name",
+    "subwiki__slug",
+    "subwiki__name",
+    "page__current_revision",
+    "page__pending_count",
+)
+
+# Where the ids' statement goes in the posts' query.
+_IDS = "tribune_home_feed_ids"
+# The attribute of each post of a home feed page that says whether the viewer upvoted it.
+UPVOTED = "upvoted_by_viewer"
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A home feed page's statement, built once for its shape: the posts by the base
+    queryset (the visibility rule once more, and what a card shows) among the ids the
+    sources give, newest first, one more than the page; and what Django's compiler of it
+    knows, to turn its rows into posts with their author, subwiki and page (_posts_of)."""
+
+    named: _Named
+    compiler: SQLCompiler
+    converters: dict[int, Any]
+    columns: tuple[int, int, list[str]]  # where the post's own columns are, and their names
+    related: list[Any]  # Django's RelatedPopulators, one per related object
+    annotations: tuple[tuple[str, int], ...]
+
+
+def _build_statement(viewer: Member, shape: _Shape) -> _Statement:
+    # Whether the viewer upvoted each post, for its card's button (as upvoted_post_ids
+    # says, without a query of its own).
+    upvoted = Reaction.objects.filter(
+        post_id=OuterRef("pk"), member_id=viewer.pk, kind=ReactionKind.UPVOTE
+    )
+    queryset = (
+        post_queryset(viewer)
+        .filter(pk__in=RawSQL(_IDS, ()))  # noqa: S611  # a constant: the ids go there
+        .annotate(**{UPVOTED: Exists(upvoted)})
+        .only(*_SHOWN)
+        .order_by("-created_at", "-id")[: shape.size + 1]
+    )
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    head, tail = sql.split(_IDS)
+    before = head.count("%s")
+    if connection.vendor == "postgresql":
+        ids_sql, ids_params = _lateral_ids(viewer, shape)
+    else:
+        ids_sql, ids_params = _compound_ids(viewer, shape)
+    # Django's own SQL around the ids' statement; every value is a parameter.
+    full = f"{head}SELECT feed_page.id FROM ({ids_sql}) AS feed_page{tail}"  # noqa: S608
+    named = _named(full, [*params[:before], *ids_params, *params[before:]])
+    # What ModelIterable works out from the compiler on every run, worked out once. (The
+    # converters are the database backend's, bound to the connection of the thread that
+    # built them: they read its settings, never its cursor.)
+    klass_info, select = compiler.klass_info, compiler.select
+    if klass_info is None:  # pragma: no cover - a query of posts selects posts
+        raise AssertionError("the home feed's posts query selects no model")
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    return _Statement(
+        named=named,
+        compiler=compiler,
+        converters=compiler.get_converters([column[0] for column in select]),
+        columns=(start, end, [column[0].target.attname for column in select[start:end]]),
+        related=get_related_populators(klass_info, select, connection.alias),
+        annotations=tuple(compiler.annotation_col_map.items()),
+    )
+
+
+def _home_feed_statement(
+    viewer: Member, sources: FeedSources, after: Sequence[Any] | None, size: int
+) -> tuple[_Statement, dict[str, Any]] | None:
+    """The statement of a home feed's page (the posts of the page and the one after it,
+    newest first, as one query) and its parameters; None when there is nothing to read."""
+    if not sources.subwiki_ids and not sources.author_ids:
+        return None
+    shape = _Shape(
+        subwikis=len(sources.subwiki_ids),
+        authors=len(sources.author_ids),
+        with_cursor=after is not None,
+        size=size,
+    )
+    key = ("home", shape, visibility_key(viewer))
+    statement = _kept(key, lambda: _build_statement(viewer, shape))
+    ids = {"subwiki": sources.subwiki_ids, "author": sources.author_ids}
+    whole = {"subwikis": sources.subwiki_ids, "authors": sources.author_ids}
+    cursor = {} if after is None else {"time": _time_param(after[0]), "id": after[1]}
+
+    def value(slot: _Slot) -> Any:
+        if slot.index is not None:
+            return ids[slot.what][slot.index]
+        return whole[slot.what] if slot.what in whole else cursor[slot.what]
+
+    return statement, statement.named.params(value)
+
+
+def _posts_of(statement: _Statement, rows: list[tuple[Any, ...]]) -> list[Post]:
+    """The posts of the rows of a home feed statement, with their author, subwiki and
+    page: what Django's ModelIterable makes of the rows of the query it compiled."""
+    start, end, names = statement.columns
+    values: Iterable[Any] = rows
+    if statement.converters:
+        values = statement.compiler.apply_converters(rows, statement.converters)
+    posts = []
+    for row in values:
+        post = Post.from_db(connection.alias, names, row[start:end])
+        for populator in statement.related:
+            populator.populate(row, post)
+        for name, column in statement.annotations:
+            setattr(post, name, row[column])
+        posts.append(post)
+    return posts
+
+
+# PostgreSQL plans the lateral arms once for any source, with its mean number of posts per
+# member (a dozen): for so few rows it may prefer a bitmap scan and a sort, which reads
+# every post of the member, to walking their index newest first and stopping after a
+# page. Activity follows a power law, and for a prolific member that is thousands of rows
+# where a page needs twenty. So the statement runs with bitmap scans off, for itself only
+# (SET LOCAL lasts until the end of the transaction: the statement's own, in autocommit,
+# or the one it is part of, where the second SET puts the default back).
+ORDERED_SCANS = "SET LOCAL enable_bitmapscan = off"
+DEFAULT_SCANS = "SET LOCAL enable_bitmapscan TO DEFAULT"
+
+
+def run_statement(sql: str, params: Sequence[Any] | dict[str, Any] | None) -> list[tuple[Any, ...]]:
+    """The rows of a home feed statement (home_feed_sql), run as the feed runs it."""
+    with connection.cursor() as db:
+        if connection.vendor == "postgresql":
+            # Three statements in one round trip (psycopg binds the values client-side,
+            # Django's default); the rows are the second result.
+            db.execute(f"{ORDERED_SCANS}; {sql}; {DEFAULT_SCANS}", params)
+            db.cursor.nextset()
+        else:
+            db.execute(sql, params)
+        rows: list[tuple[Any, ...]] = db.fetchall()
+        return rows
+
+
+def explain_statement(
+    sql: str, params: Sequence[Any] | dict[str, Any] | None, *, analyze: bool = False
+) -> list[str]:
+    """PostgreSQL's plan of a home feed statement as run_statement runs it (for the
+    benchmark), one line per step."""
+    command = "EXPLAIN (ANALYZE, SUMMARY)" if analyze else "EXPLAIN"
+    rows = run_statement(f"{command} {sql}", params)
+    return [str(row[0]) for row in rows]
+
+
 def home_feed_sql(
     viewer_id: int, cursor: str | None = None, limit: int | str | None = None
-) -> tuple[str, list[Any]]:
+) -> tuple[str, dict[str, Any]]:
     """The raw SQL and parameters of the home feed's query for a member, as the feed runs
     it (for the benchmark, which times it alone). It reads the member's follows first."""
     viewer = Member.objects.get(pk=viewer_id)
     size = clean_limit(limit)
     after = cursor_values(Post, KEYS, cursor) if cursor else None
-    statement = _home_feed_statement(viewer, home_feed_sources(viewer), after, size)
-    if statement is None:
-        return "SELECT id, created_at FROM posts_post WHERE 1 = 0", []
-    return statement
-
-
-def _as_utc(value: Any) -> dt.datetime:
-    """A time as the database cursor returned it (SQLite may give text), made aware."""
-    if isinstance(value, str):
-        parsed = parse_datetime(value)
-        if parsed is None:  # pragma: no cover - the column holds times only
-            raise ValueError(value)
-        value = parsed
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, dt.UTC)
-    return value  # type: ignore[no-any-return]
+    found = _home_feed_statement(viewer, home_feed_sources(viewer), after, size)
+    if found is None:
+        return "SELECT id, created_at FROM posts_post WHERE 1 = 0", {}
+    statement, params = found
+    return statement.named.sql, params
 
 
 def home_feed(
     *, viewer: Member, cursor: str | None = None, limit: int | str | None = None
 ) -> Page[Post]:
     """The member's home feed, newest first: posts in the subwikis they follow and may
-    read, and by the members they follow and themself (three queries)."""
+    read, and by the members they follow and themself, each saying whether the viewer
+    upvoted it (`UPVOTED`) (two queries)."""
     size = clean_limit(limit)
     after = cursor_values(Post, KEYS, cursor) if cursor else None
-    statement = _home_feed_statement(viewer, home_feed_sources(viewer), after, size)
-    if statement is None:
+    found = _home_feed_statement(viewer, home_feed_sources(viewer), after, size)
+    if found is None:
         return Page(items=[], next_cursor=None)
-    with connection.cursor() as db:
-        db.execute(*statement)
-        rows = db.fetchall()
-    times: dict[int, Any] = {}
-    for post_id, created_at in rows:
-        times.setdefault(post_id, created_at)
-    ids = list(times)
-    page_ids = ids[:size]
-    # The posts themselves through the base queryset: the same visibility rule once more,
-    # and what a card shows, in one query.
-    found = post_queryset(viewer).in_bulk(page_ids)
-    items = [found[pk] for pk in page_ids if pk in found]
+    statement, params = found
+    posts = _posts_of(statement, run_statement(statement.named.sql, params))
+    items = posts[:size]
     next_cursor = None
-    if len(ids) > size:
-        last = page_ids[-1]
-        next_cursor = encode_cursor([_as_utc(times[last]), last])
+    if len(posts) > size:
+        next_cursor = encode_cursor([getattr(items[-1], key) for key in KEYS])
     return Page(items=items, next_cursor=next_cursor)
 
 

@@ -21,7 +21,7 @@ from tribune.communities.permissions import Viewer
 from tribune.core.exceptions import ServiceError
 from tribune.core.pagination import Page, clean_limit
 from tribune.feeds.cards import prepare_cards
-from tribune.feeds.selectors import global_feed, home_feed, member_feed
+from tribune.feeds.selectors import UPVOTED, global_feed, home_feed, member_feed
 from tribune.posts.models import Post
 from tribune.posts.reactions import upvoted_post_ids
 from tribune.wiki.views import is_htmx, render_page, viewer_of, with_query
@@ -32,10 +32,15 @@ Fetch = Callable[[str | None, int | str | None], Page[Post]]
 
 
 def cards_context(viewer: Viewer, posts: list[Post]) -> dict[str, Any]:
-    """What the post cards of a list need beyond the posts: their cached main parts
-    (feeds.cards), and which of the posts the viewer upvoted (one query)."""
-    prepare_cards(posts)
-    return {"upvoted_ids": upvoted_post_ids(viewer, [post.pk for post in posts])}
+    """What the post cards of a list need beyond the posts: which of them the viewer
+    upvoted (one query, unless the posts say, as the home feed's do), and the cards
+    themselves from the cache (feeds.cards)."""
+    if posts and all(hasattr(post, UPVOTED) for post in posts):
+        upvoted_ids = {post.pk for post in posts if getattr(post, UPVOTED)}
+    else:
+        upvoted_ids = upvoted_post_ids(viewer, [post.pk for post in posts])
+    prepare_cards(posts, upvoted_ids=upvoted_ids, signed_in=viewer.is_authenticated)
+    return {"upvoted_ids": upvoted_ids}
 
 
 @dataclass(frozen=True)

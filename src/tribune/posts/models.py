@@ -66,6 +66,14 @@ class Post(models.Model):
     preview_image = models.ImageField(upload_to="previews/%Y/%m/", blank=True)
 
     is_removed = models.BooleanField(default=False)
+    # A moderator's lock: nobody edits or comments until it is lifted (moderation).
+    locked_at = models.DateTimeField(null=True, blank=True)
+    # A moderator's protection (edit_policy "protected") may end: then the policy it
+    # replaced is in force again (effective_edit_policy; posts.tasks writes it back).
+    protected_until = models.DateTimeField(null=True, blank=True)
+    policy_before_protection = models.CharField(
+        max_length=16, choices=EditPolicy.choices, blank=True
+    )
     # Counters shown on cards; kept by the services that add and remove what they count.
     comment_count = models.PositiveIntegerField(default=0)
     upvote_count = models.PositiveIntegerField(default=0)
@@ -77,6 +85,12 @@ class Post(models.Model):
             models.Index(fields=["subwiki", "-created_at", "-id"], name="post_subwiki_recent"),
             models.Index(fields=["author", "-created_at", "-id"], name="post_author_recent"),
             models.Index(fields=["-created_at", "-id"], name="post_recent"),
+            # The periodic task that ends protections reads only the protected posts.
+            models.Index(
+                fields=["protected_until"],
+                condition=models.Q(protected_until__isnull=False),
+                name="post_protection_expiry",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -84,6 +98,13 @@ class Post(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("posts:detail", kwargs={"post_id": self.pk})
+
+    @property
+    def effective_edit_policy(self) -> str:
+        """The edit policy in force: an expired protection gives way to the one it replaced."""
+        if self.protected_until is not None and self.protected_until <= timezone.now():
+            return self.policy_before_protection or self.edit_policy
+        return self.edit_policy
 
     def snapshot(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in EDITABLE_FIELDS}

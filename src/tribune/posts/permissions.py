@@ -36,8 +36,13 @@ def can_create_post(viewer: Viewer, subwiki: Subwiki | None) -> bool:
 
 
 def post_edit_decision(viewer: Viewer, post: Post) -> EditDecision:
-    # By the post's edit policy (communities.permissions.edit_decision).
-    return edit_decision(viewer, policy=post.edit_policy, subwiki=post.subwiki, author=post.author)
+    # By the post's edit policy in force (communities.permissions.edit_decision); nobody
+    # while moderators have locked it.
+    if post.locked_at is not None:
+        return EditDecision.DENIED
+    return edit_decision(
+        viewer, policy=post.effective_edit_policy, subwiki=post.subwiki, author=post.author
+    )
 
 
 def can_change_edit_policy(viewer: Viewer, post: Post) -> bool:
@@ -63,9 +68,20 @@ def can_review_revisions(viewer: Viewer, post: Post) -> bool:
     return is_trusted_editor(viewer, post.subwiki, post.author)
 
 
+# Trust level 3 (docs/trust.md) makes a member a rollbacker, as MediaWiki's right of that name.
+ROLLBACK_LEVEL = 3
+
+
 def can_rollback(viewer: Viewer, post: Post) -> bool:
-    # Roll back a member's consecutive edits: moderators.
-    return can_moderate_post(viewer, post)
+    # Roll back a member's consecutive edits: moderators, and members at trust level 3
+    # wherever their own edits go live (a rollback is a quicker revert).
+    if can_moderate_post(viewer, post):
+        return True
+    return (
+        viewer.is_authenticated
+        and viewer.trust_level >= ROLLBACK_LEVEL
+        and post_edit_decision(viewer, post) is EditDecision.LIVE
+    )
 
 
 def can_revert(viewer: Viewer, post: Post) -> bool:

@@ -14,23 +14,35 @@ from tribune.accounts.models import Member
 from tribune.accounts.permissions import can_view_profiles
 from tribune.communities.models import Subwiki
 from tribune.communities.permissions import EditDecision, Viewer, is_staff
-from tribune.communities.selectors import member_subwiki_ids
+from tribune.communities.selectors import member_subwiki_ids, subwiki_visibility_q
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
 from tribune.core.pagination import Page as ListPage
 from tribune.core.pagination import paginate_keyset
 from tribune.core.textmerge import DiffLine, diff_text
+from tribune.moderation.note_cards import helpful_note_annotations, note_presence_annotation
 from tribune.posts.models import EDITABLE_FIELDS, Post
 from tribune.posts.permissions import can_view_post, post_edit_decision
 from tribune.wiki.models import PageKind, Revision, RevisionStatus
 
 
-def post_visibility_q(viewer: Viewer, *, prefix: str = "") -> Q:
-    """Which posts the viewer may read: profile posts, public subwikis, their private ones."""
+def post_visibility_q(viewer: Viewer, *, prefix: str = "", join: bool = True) -> Q:
+    """Which posts the viewer may read: profile posts, public subwikis, their private ones.
+
+    `join=False` says the same without joining the subwikis: posts with no subwiki or in
+    one of the subwikis the viewer may read (communities' rule, as a subquery the
+    database runs once per statement). PostgreSQL's home feed needs it: a join there
+    would be planned into each followed member's index scan.
+    """
     if not viewer.is_authenticated and not settings.TRIBUNE_PUBLIC_READ:
         return Q(pk__in=[])
     live = Q(**{f"{prefix}is_removed": False})
     if is_staff(viewer):
         return live
+    if not join:
+        readable = Subwiki.objects.filter(subwiki_visibility_q(viewer)).values("pk")
+        return live & (
+            Q(**{f"{prefix}subwiki__isnull": True}) | Q(**{f"{prefix}subwiki_id__in": readable})
+        )
     public = Q(**{f"{prefix}subwiki__isnull": True}) | Q(
         **{f"{prefix}subwiki__visibility": "public"}
     )
@@ -39,10 +51,21 @@ def post_visibility_q(viewer: Viewer, *, prefix: str = "") -> Q:
     return live & (public | Q(**{f"{prefix}subwiki_id__in": member_subwiki_ids(viewer)}))
 
 
+def visibility_key(viewer: Viewer) -> tuple[object, ...]:
+    """Everything post_visibility_q (and communities' subwiki_visibility_q) read of the
+    viewer and the settings: viewers with the same key get the same filter, so SQL built
+    from it may be kept and run again (feeds.selectors does, for the home feed)."""
+    member = viewer.pk if viewer.is_authenticated else None
+    return (member, is_staff(viewer), settings.TRIBUNE_PUBLIC_READ)
+
+
 def post_queryset(viewer: Viewer) -> QuerySet[Post]:
-    """The base of every post read: visible posts with what a post card shows."""
-    return Post.objects.filter(post_visibility_q(viewer)).select_related(
-        "author", "subwiki", "page"
+    """The base of every post read: visible posts with what a post card shows (its
+    helpful community note included, read in the same query)."""
+    return (
+        Post.objects.filter(post_visibility_q(viewer))
+        .select_related("author", "subwiki", "page")
+        .annotate(**helpful_note_annotations())
     )
 
 
@@ -52,7 +75,11 @@ def post_get(*, viewer: Viewer, post_id: int | str) -> Post:
         pk = int(post_id)
     except (TypeError, ValueError):
         raise NotFound from None
-    post = Post.objects.select_related("author", "subwiki", "page__current_revision").filter(pk=pk)
+    post = (
+        Post.objects.select_related("author", "subwiki", "page__current_revision")
+        .annotate(**note_presence_annotation())
+        .filter(pk=pk)
+    )
     found = post.first()
     if found is None or not can_view_post(viewer, found):
         raise NotFound
@@ -69,12 +96,14 @@ def post_get_for_edit(*, viewer: Viewer, post_id: int | str) -> tuple[Post, Edit
 
 
 def _edit_refusal(post: Post) -> str:
+    if post.locked_at is not None:
+        return _("Moderators locked this post: nobody may edit it until they unlock it.")
     reasons = {
         "members": _("Only members of this subwiki may edit this post."),
         "protected": _("This post is protected: only moderators may edit it."),
         "locked": _("This post is locked: only its author may edit it."),
     }
-    return reasons.get(post.edit_policy, _("You may not edit this post."))
+    return reasons.get(post.effective_edit_policy, _("You may not edit this post."))
 
 
 def posts_in_subwiki(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,13 +11,15 @@ from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Member
 from tribune.communities.models import EditPolicy, Subwiki, policy_at_least
-from tribune.communities.permissions import EditDecision
-from tribune.core.exceptions import Forbidden, ServiceError
+from tribune.communities.permissions import EditDecision, is_banned
+from tribune.core.exceptions import Conflict, Forbidden, ServiceError
 from tribune.core.markdown import plain_text
+from tribune.core.ratelimit import rate_limit
 from tribune.posts.models import (
     EDITABLE_FIELDS,
     MULTILINE_FIELDS,
@@ -27,10 +30,12 @@ from tribune.posts.models import (
 from tribune.posts.permissions import (
     can_change_edit_policy,
     can_create_post,
+    can_moderate_post,
     can_revert,
     can_review_revisions,
     can_rollback,
 )
+from tribune.posts.sandbox import check_links
 from tribune.posts.selectors import post_get, post_get_for_edit
 from tribune.wiki.models import PageKind, Revision
 from tribune.wiki.services import (
@@ -132,6 +137,7 @@ def post_create(
     edit_policy: str = EditPolicy.OPEN,
     image: UploadedFile | None = None,
     image_alt: str = "",
+    address: str | None = None,
 ) -> Post:
     """Publish a post in a subwiki (or on the author's profile) with its first revision."""
     if kind not in PostKind.values:
@@ -139,11 +145,15 @@ def post_create(
             _("Choose the kind of post."), errors={"kind": [_("Unknown kind of post.")]}
         )
     if not can_create_post(author, subwiki):
+        if subwiki is not None and is_banned(author, subwiki):
+            raise Forbidden(_("You are banned from this subwiki: you cannot post here."))
         raise Forbidden(_("You may not post here."))
     _check_policy(edit_policy, subwiki)
     fields = _validate_fields(
         kind, {"title": title, "body": body, "url": url, "image_alt": image_alt}
     )
+    check_links(author, fields)
+    rate_limit("post", member=author, address=address)
     processed = None
     if kind == PostKind.IMAGE:
         from tribune.posts.images import process_upload
@@ -198,6 +208,7 @@ def post_edit(
     base_revision: int | str | None,
     summary: str = "",
     edit_policy: str | None = None,
+    address: str | None = None,
 ) -> tuple[Post, SaveResult]:
     """Save an edit made from `base_revision`, merged with edits that landed meanwhile.
 
@@ -216,10 +227,13 @@ def post_edit(
             errors={"summary": [_("Use at most %(n)d characters.") % {"n": MAX_SUMMARY}]},
         )
     fields = _validate_fields(post.kind, {k: str(v) for k, v in changes.items()})
+    before = {name: getattr(post, name) for name in EDITABLE_FIELDS}
+    check_links(actor, {**before, **fields}, before)
     if edit_policy is not None and edit_policy != post.edit_policy:
         if not can_change_edit_policy(actor, post):
             raise Forbidden(_("Only the author and moderators may change who can edit."))
         _check_policy(edit_policy, post.subwiki)
+    rate_limit("edit", member=actor, address=address)
     with transaction.atomic():
         page = page_lock(post.page_id)
         result = page_save(
@@ -234,8 +248,11 @@ def post_edit(
         if result.changed and not result.pending:
             _sync_post(post, result.revision)
         if edit_policy is not None and edit_policy != post.edit_policy:
+            # A policy chosen by hand replaces a moderator's protection and its end.
             post.edit_policy = edit_policy
-            post.save(update_fields=["edit_policy"])
+            post.protected_until = None
+            post.policy_before_protection = ""
+            post.save(update_fields=["edit_policy", "protected_until", "policy_before_protection"])
     post.page = page
     return post, result
 
@@ -256,12 +273,18 @@ def _sync_post(post: Post, revision: Revision) -> None:
 
 
 def post_revert(
-    *, actor: Member, post_id: int | str, revision_id: int | str, summary: str = ""
+    *,
+    actor: Member,
+    post_id: int | str,
+    revision_id: int | str,
+    summary: str = "",
+    address: str | None = None,
 ) -> tuple[Post, SaveResult]:
     """Restore a post to an earlier revision, as a new revision."""
     post = post_get(viewer=actor, post_id=post_id)
     if not can_revert(actor, post):
         raise Forbidden(_("You may not revert this post."))
+    rate_limit("edit", member=actor, address=address)
     with transaction.atomic():
         page = page_lock(post.page_id)
         target = revision_for_page(page, revision_id, field="revision")
@@ -320,6 +343,101 @@ def revision_reject(*, actor: Member, post_id: int | str, revision_id: int | str
         page = page_lock(post.page_id)
         revision = revision_for_page(page, revision_id)
         return pending_reject(page=page, revision=revision, actor=actor)
+
+
+# --- Moderation (moderation.services logs each of these) ------------------------------
+
+
+def _moderated_post(actor: Member, post_id: int | str) -> Post:
+    post = post_get(viewer=actor, post_id=post_id)
+    if not can_moderate_post(actor, post):
+        raise Forbidden(_("Only moderators may do this."))
+    return post
+
+
+def post_set_removed(*, actor: Member, post_id: int | str, removed: bool) -> Post:
+    """Moderators: take a post off every page and list (404 to all but them), or put it back."""
+    post = _moderated_post(actor, post_id)
+    changed = Post.objects.filter(pk=post.pk, is_removed=not removed).update(is_removed=removed)
+    if not changed:
+        raise Conflict(
+            _("This post is removed already.") if removed else _("This post is not removed."),
+            code="no_change",
+        )
+    post.is_removed = removed
+    return post
+
+
+def post_set_locked(*, actor: Member, post_id: int | str, locked: bool) -> Post:
+    """Moderators: lock a post (nobody edits or comments) or unlock it."""
+    post = _moderated_post(actor, post_id)
+    if (post.locked_at is not None) == locked:
+        raise Conflict(
+            _("This post is locked already.") if locked else _("This post is not locked."),
+            code="no_change",
+        )
+    post.locked_at = timezone.now() if locked else None
+    post.save(update_fields=["locked_at"])
+    return post
+
+
+def post_protect(*, actor: Member, post_id: int | str, until: dt.datetime | None) -> Post:
+    """Moderators: only moderators may edit the post, until `until` (None: until lifted).
+
+    The policy it replaces is kept, and is in force again when the protection ends.
+    """
+    post = _moderated_post(actor, post_id)
+    with transaction.atomic():
+        post = (
+            Post.objects.select_for_update(of=("self",))
+            .select_related("subwiki", "author")
+            .get(pk=post.pk)
+        )
+        if post.effective_edit_policy != EditPolicy.PROTECTED:
+            post.policy_before_protection = post.effective_edit_policy
+        post.edit_policy = EditPolicy.PROTECTED
+        post.protected_until = until
+        post.save(update_fields=["edit_policy", "protected_until", "policy_before_protection"])
+    return post
+
+
+def post_unprotect(*, actor: Member, post_id: int | str) -> Post:
+    """Moderators: end a moderator's protection; the policy it replaced is in force again."""
+    post = _moderated_post(actor, post_id)
+    with transaction.atomic():
+        post = (
+            Post.objects.select_for_update(of=("self",))
+            .select_related("subwiki", "author")
+            .get(pk=post.pk)
+        )
+        if post.edit_policy != EditPolicy.PROTECTED or not post.policy_before_protection:
+            raise Conflict(_("Moderators have not protected this post."), code="no_change")
+        _end_protection(post)
+    return post
+
+
+def _end_protection(post: Post) -> None:
+    post.edit_policy = post.policy_before_protection
+    post.protected_until = None
+    post.policy_before_protection = ""
+    post.save(update_fields=["edit_policy", "protected_until", "policy_before_protection"])
+
+
+def posts_end_expired_protections() -> int:
+    """Write back the policy of every post whose protection has ended (the periodic task).
+
+    Until it runs, the permission checks already read the policy in force
+    (Post.effective_edit_policy): this only makes the stored one say so too.
+    """
+    ended = 0
+    expired = Post.objects.filter(protected_until__lte=timezone.now()).values_list("pk", flat=True)
+    for pk in list(expired[:1000]):
+        with transaction.atomic():
+            post = Post.objects.select_for_update().filter(pk=pk).first()
+            if post is not None and post.protected_until and post.protected_until <= timezone.now():
+                _end_protection(post)
+                ended += 1
+    return ended
 
 
 def post_mark_preview(

@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from tribune.core.exceptions import ServiceError
 from tribune.posts.images import process_preview_image
 from tribune.posts.models import Post, PostKind, PreviewStatus
 from tribune.posts.previews import FetchError, fetch_preview
-from tribune.posts.services import post_mark_preview
+from tribune.posts.services import post_mark_preview, posts_end_expired_protections
 
 logger = logging.getLogger(__name__)
 
@@ -72,3 +73,11 @@ def refresh_link_preview(post_id: int) -> None:
         site_name=preview.site_name,
         image=image,
     )
+
+
+@db_periodic_task(crontab(minute="*/10"))  # type: ignore[untyped-decorator]  # huey is untyped
+def end_expired_protections() -> None:
+    """Every ten minutes: posts whose protection by moderators has ended get their policy back."""
+    ended = posts_end_expired_protections()
+    if ended:
+        logger.info("Protections: %d ended", ended)

@@ -18,7 +18,13 @@ from tribune.accounts.selectors import member_get_profile
 from tribune.communities.models import Subwiki
 from tribune.communities.permissions import EditDecision
 from tribune.communities.selectors import subwikis_for_posting
-from tribune.core.exceptions import Forbidden, ServiceError
+from tribune.core.exceptions import Forbidden, RateLimited, ServiceError
+from tribune.core.ratelimit import client_address, refused
+from tribune.moderation.services import (
+    post_revision_approve_logged,
+    post_revision_reject_logged,
+    post_rollback_logged,
+)
 from tribune.posts.forms import PostCreateForm, PostEditForm, policy_choices
 from tribune.posts.models import EDITABLE_FIELDS, MULTILINE_FIELDS, Post, PostKind
 from tribune.posts.permissions import (
@@ -40,14 +46,7 @@ from tribune.posts.selectors import (
     recent_changes,
     revision_diff,
 )
-from tribune.posts.services import (
-    post_create,
-    post_edit,
-    post_revert,
-    post_rollback,
-    revision_approve,
-    revision_reject,
-)
+from tribune.posts.services import post_create, post_edit, post_revert
 from tribune.talk.selectors import post_talk
 from tribune.wiki.forms import RevertForm, RollbackForm
 from tribune.wiki.models import Revision, RevisionStatus
@@ -143,6 +142,7 @@ def create(request: HttpRequest) -> HttpResponse:
         ],
         "subwiki": chosen,
     }
+    refusal: ServiceError | None = None
     if request.method == "POST" and "preview" in request.POST:
         context["preview_html"] = markdown_html(member, request.POST.get("body", ""))
     elif request.method == "POST" and form.is_valid():
@@ -158,15 +158,17 @@ def create(request: HttpRequest) -> HttpResponse:
                 edit_policy=data["edit_policy"],
                 image=data.get("image"),
                 image_alt=data.get("image_alt", ""),
+                address=client_address(request),
             )
         except Forbidden:
             raise
         except ServiceError as error:
             form.add_service_error(error)
+            refusal = error
         else:
             messages.success(request, _("Your post is published."))
             return redirect(post)
-    return render(request, "posts/create.html", context)
+    return refused(request, render(request, "posts/create.html", context), refusal)
 
 
 @login_required
@@ -203,6 +205,7 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
     policies = policy_choices(post.subwiki) if can_change_edit_policy(member, post) else None
     status = 200
     extra: dict[str, Any] = {}
+    refusal: ServiceError | None = None
     if request.method == "GET":
         form = PostEditForm(
             kind=post.kind,
@@ -226,6 +229,7 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
                     base_revision=form.cleaned_data["base_revision"] or None,
                     summary=form.cleaned_data["summary"],
                     edit_policy=form.cleaned_data.get("edit_policy") or None,
+                    address=client_address(request),
                 )
             except EditConflict as conflict:
                 form = PostEditForm(
@@ -246,6 +250,7 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
                 raise
             except ServiceError as error:
                 form.add_service_error(error)
+                refusal = error
             else:
                 message = saved_message(
                     changed=result.changed, pending=result.pending, merged=result.merged
@@ -261,9 +266,10 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
                 messages.success(request, message)
                 return redirect(post)
     context = {**_edit_context(post, form, decision), **extra}
-    return render_page(
+    response = render_page(
         request, "posts/edit.html", context, fragment="posts/_edit_form.html", status=status
     )
+    return refused(request, response, refusal)
 
 
 # --- History, revisions, diffs ------------------------------------------------------------
@@ -393,9 +399,10 @@ def revert(request: HttpRequest, post_id: int) -> HttpResponse:
             post_id=post.pk,
             revision_id=form.cleaned_data["revision"],
             summary=form.cleaned_data["summary"],
+            address=client_address(request),
         )
-    except Forbidden:
-        raise
+    except (Forbidden, RateLimited):
+        raise  # a page that says why (shows_problems)
     except ServiceError as error:
         messages.error(request, str(error.detail))
         return redirect("posts:history", post_id=post.pk)
@@ -423,7 +430,7 @@ def rollback(request: HttpRequest, post_id: int) -> HttpResponse:
         return redirect("posts:history", post_id=post.pk)
     username = form.cleaned_data["username"]
     try:
-        post, result = post_rollback(
+        post, result = post_rollback_logged(
             actor=member, post_id=post.pk, username=username, summary=form.cleaned_data["summary"]
         )
     except Forbidden:
@@ -446,7 +453,7 @@ def approve(request: HttpRequest, post_id: int, revision_id: int) -> HttpRespons
     member = member_of(request)
     post = post_get(viewer=member, post_id=post_id)
     try:
-        revision_approve(actor=member, post_id=post.pk, revision_id=revision_id)
+        post_revision_approve_logged(actor=member, post_id=post.pk, revision_id=revision_id)
     except EditConflict:
         messages.error(
             request,
@@ -473,7 +480,7 @@ def reject(request: HttpRequest, post_id: int, revision_id: int) -> HttpResponse
     member = member_of(request)
     post = post_get(viewer=member, post_id=post_id)
     try:
-        revision_reject(actor=member, post_id=post.pk, revision_id=revision_id)
+        post_revision_reject_logged(actor=member, post_id=post.pk, revision_id=revision_id)
     except Forbidden:
         raise
     except ServiceError as error:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from tribune.communities.permissions import Viewer
+from tribune.communities.permissions import Viewer, is_banned
 from tribune.posts.models import Post
 from tribune.posts.permissions import can_moderate_post, can_view_post
 from tribune.talk.models import Comment
@@ -26,11 +26,16 @@ def comment_refusal(viewer: Viewer, post: Post) -> str | None:
         return _("Moderators removed this post: its talk is closed.")
     if not can_view_post(viewer, post):
         return _("You may not comment on this post.")
+    if post.locked_at is not None:
+        return _("Moderators locked this post: its talk is closed.")
+    if post.subwiki is not None and is_banned(viewer, post.subwiki):
+        return _("You are banned from this subwiki: you cannot comment here.")
     return None
 
 
 def can_comment(viewer: Viewer, post: Post) -> bool:
-    # Admitted members who may read the post, while the post is not removed.
+    # Admitted members who may read the post, while the post is neither removed nor locked,
+    # and who are not banned from its subwiki.
     return comment_refusal(viewer, post) is None
 
 
@@ -47,11 +52,16 @@ def comment_edit_refusal(viewer: Viewer, comment: Comment) -> str | None:
         return _("This comment was deleted or removed: it can no longer be edited.")
     if not viewer.is_admitted:
         return _("Your account cannot edit comments now.")
+    if comment.post.locked_at is not None:
+        return _("Moderators locked this post: its talk is closed.")
+    if comment.post.subwiki is not None and is_banned(viewer, comment.post.subwiki):
+        return _("You are banned from this subwiki: you cannot edit comments here.")
     return None
 
 
 def can_edit_comment(viewer: Viewer, comment: Comment) -> bool:
-    # Its author, admitted, while the comment is visible.
+    # Its author, admitted, while the comment is visible, the post not locked and the
+    # author not banned from its subwiki.
     return comment_edit_refusal(viewer, comment) is None
 
 

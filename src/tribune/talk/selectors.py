@@ -14,10 +14,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
@@ -33,7 +34,7 @@ from tribune.core.pagination import Page as ListPage
 from tribune.posts.models import Post
 from tribune.posts.permissions import can_view_post
 from tribune.posts.selectors import mentioned_members, post_visibility_q
-from tribune.talk.models import Comment, CommentRevision
+from tribune.talk.models import Comment, CommentRevision, CommentState
 from tribune.talk.permissions import (
     can_delete_comment,
     can_edit_comment,
@@ -93,17 +94,30 @@ def comment_get(*, viewer: Viewer, comment_id: object, post_id: object = None) -
     return found
 
 
-def thread_order(comments: Iterable[Comment]) -> list[Comment]:
+class Threaded(Protocol):
+    """A comment as threads are made of it: a Comment, or a CommentRow."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def parent_id(self) -> int | None: ...
+
+
+C = TypeVar("C", bound=Threaded)
+
+
+def thread_order(comments: Iterable[C]) -> list[C]:
     """Comments in thread order: each followed by its replies, oldest first at each level.
 
     `comments` come oldest first; one whose parent is not among them starts a thread.
     """
     rows = list(comments)
     present = {c.pk for c in rows}
-    children: dict[int | None, list[Comment]] = defaultdict(list)
+    children: dict[int | None, list[C]] = defaultdict(list)
     for comment in rows:
         children[comment.parent_id if comment.parent_id in present else None].append(comment)
-    ordered: list[Comment] = []
+    ordered: list[C] = []
     stack = list(reversed(children[None]))
     while stack:
         comment = stack.pop()
@@ -125,7 +139,7 @@ def post_comments(*, viewer: Viewer, post: Post) -> list[Comment]:
     return thread_order(comments)
 
 
-def _after_cursor(ordered: Sequence[Comment], cursor: str | None) -> int:
+def _after_cursor(ordered: Sequence[Threaded], cursor: str | None) -> int:
     """Where a page starts in `ordered`: right after the comment the cursor names."""
     if not cursor:
         return 0
@@ -138,9 +152,7 @@ def _after_cursor(ordered: Sequence[Comment], cursor: str | None) -> int:
     raise InvalidCursor
 
 
-def _slice(
-    ordered: Sequence[Comment], *, cursor: str | None, size: int
-) -> tuple[list[Comment], str | None]:
+def _slice(ordered: Sequence[C], *, cursor: str | None, size: int) -> tuple[list[C], str | None]:
     start = _after_cursor(ordered, cursor)
     items = list(ordered[start : start + size])
     more = start + size < len(ordered)
@@ -193,6 +205,12 @@ def comments_html(*, viewer: Viewer, comments: Sequence[Comment]) -> dict[int, S
     One query looks up every mentioned name of all the comments; rendered Markdown is
     cached per comment and edit, so a talk that is read often is rendered once.
     """
+    return _link_mentions(viewer, comments_markup(comments))
+
+
+def comments_markup(comments: Sequence[Comment]) -> dict[int, str]:
+    """Each visible comment's body as sanitised HTML with placeholders for its @mentions
+    (link_mentions points them at profiles), from the cache where it was rendered before."""
     visible = [c for c in comments if c.is_visible]
     keys = {c.pk: _cache_key(c) for c in visible}
     cached = cache.get_many(keys.values()) if keys else {}
@@ -205,7 +223,7 @@ def comments_html(*, viewer: Viewer, comments: Sequence[Comment]) -> dict[int, S
         raw[comment.pk] = html
     if fresh:
         cache.set_many(fresh, timeout=HTML_CACHE_SECONDS)
-    return _link_mentions(viewer, raw)
+    return raw
 
 
 def texts_html(*, viewer: Viewer, texts: Sequence[str]) -> list[SafeString]:
@@ -216,13 +234,25 @@ def texts_html(*, viewer: Viewer, texts: Sequence[str]) -> list[SafeString]:
 
 def _link_mentions(viewer: Viewer, raw: dict[K, str]) -> dict[K, SafeString]:
     """Point each rendered text's mention placeholders at profiles, or unlink unknown names."""
-    names = [m.group(1) for html in raw.values() for m in _MENTION_LINK.finditer(html)]
-    known = (
-        mentioned_members(viewer=viewer, usernames=names, limit=MAX_THREAD_MENTIONS)
-        if names
-        else {}
-    )
+    return link_mentions(raw, known_mentions(viewer, mention_names_in(raw.values())))
 
+
+def mention_names_in(markup: Iterable[str]) -> list[str]:
+    """The @names of rendered texts (comments_markup), each once."""
+    return list(dict.fromkeys(m.group(1) for html in markup for m in _MENTION_LINK.finditer(html)))
+
+
+def known_mentions(viewer: Viewer, names: Sequence[str]) -> dict[str, str]:
+    """Which @names are members whose profile the viewer may open (one query, none if no
+    names), as posts.selectors.mentioned_members says."""
+    if not names:
+        return {}
+    return mentioned_members(viewer=viewer, usernames=names, limit=MAX_THREAD_MENTIONS)
+
+
+def link_mentions(raw: dict[K, str], known: dict[str, str]) -> dict[K, SafeString]:
+    """Rendered texts with their mention placeholders pointed at the profiles of `known`
+    (known_mentions), the names of no one left as text."""
     urls: dict[str, str] = {}
 
     def link(match: re.Match[str]) -> str:
@@ -274,12 +304,80 @@ class CommentNode:
         ) % {"count": self.descendants}
 
 
+class CommentRow(NamedTuple):
+    """A comment as a post's page reads it: its own columns and its author's name, from
+    one query with no join to the members (PostgreSQL would read them all for a long
+    talk), made into a Comment only where one is needed (comment_of)."""
+
+    pk: int
+    parent_id: int | None
+    author_id: int
+    state: str
+    values: tuple[Any, ...]  # the Comment's columns (COMMENT_COLUMNS), then the author's
+
+    @property
+    def is_visible(self) -> bool:
+        return self.state == CommentState.VISIBLE
+
+
+# A comment's own columns, as a CommentRow holds them; then its author's username and
+# display name.
+COMMENT_COLUMNS = tuple(f.attname for f in Comment._meta.concrete_fields)
+_AUTHOR_COLUMNS = ("id", "username", "display_name")
+
+
+def comment_rows(*, viewer: Viewer, post: Post) -> list[CommentRow]:
+    """Every comment of a post, tombstones included, oldest first (one query).
+
+    The caller has fetched the post through post_get, which applies the visibility rule;
+    the comments' own filter applies it again.
+    """
+    author = Member.objects.filter(pk=OuterRef("author_id"))
+    rows = (
+        comment_queryset(viewer)
+        .filter(post=post)
+        .order_by("created_at", "id")
+        # One index seek per comment for its author's names, which no plan turns into a
+        # read of every member.
+        .annotate(
+            author_username=Subquery(author.values("username")[:1]),
+            author_display_name=Subquery(author.values("display_name")[:1]),
+        )
+        .values_list(*COMMENT_COLUMNS, "author_username", "author_display_name")
+    )
+    positions = {name: COMMENT_COLUMNS.index(name) for name in ("id", "parent_id", "author_id")}
+    state = COMMENT_COLUMNS.index("state")
+    return [
+        CommentRow(
+            pk=row[positions["id"]],
+            parent_id=row[positions["parent_id"]],
+            author_id=row[positions["author_id"]],
+            state=row[state],
+            values=tuple(row),
+        )
+        for row in rows
+    ]
+
+
+def comment_of(row: CommentRow, post: Post) -> Comment:
+    """The Comment of a row, with its post and its author (whose other fields load if
+    asked for: the talk shows the author's names only)."""
+    own = len(COMMENT_COLUMNS)
+    comment = Comment.from_db(connection.alias, COMMENT_COLUMNS, row.values[:own])
+    author_values = (row.author_id, *row.values[own:])
+    comment.author = Member.from_db(connection.alias, _AUTHOR_COLUMNS, author_values)
+    comment.post = post  # the permission checks read it: no query per comment
+    return comment
+
+
 @dataclass
 class Talk:
-    """What the talk section of a post's page shows."""
+    """What the talk section of a post's page shows: the comments of one page of it, in
+    thread order, for a viewer (talk.threads renders them, from the cache where it can)."""
 
     post: Post
-    threads: list[CommentNode]
+    viewer: Viewer
+    rows: list[CommentRow]
     count: int
     refusal: str | None
     next_cursor: str | None
@@ -288,6 +386,49 @@ class Talk:
     @property
     def can_comment(self) -> bool:
         return self.refusal is None
+
+
+def build_threads(
+    *,
+    viewer: Viewer,
+    comments: Sequence[Comment],
+    bodies: dict[int, SafeString],
+    neutral: bool = False,
+    moderates: bool = False,
+) -> tuple[list[CommentNode], dict[int, CommentNode]]:
+    """The threads of comments in thread order: their nodes, top-level first, and every
+    node by comment id.
+
+    `neutral`: with none of the viewer's own buttons (edit, delete), and the remove button
+    on every visible comment if `moderates`: what every reader with the same rights sees,
+    for talk.threads to keep.
+    """
+    nodes: dict[int, CommentNode] = {}
+    threads: list[CommentNode] = []
+    author_urls: dict[int, str] = {}
+    time_format = get_format("DATETIME_FORMAT")
+    for comment in comments:
+        node = nodes[comment.pk] = comment_node(
+            viewer=viewer,
+            comment=comment,
+            body_html=bodies.get(comment.pk, SafeString("")),
+            author_urls=author_urls,
+            time_format=time_format,
+        )
+        if neutral:
+            node.can_edit = node.can_delete = False
+            node.can_remove = moderates and comment.is_visible
+        parent = nodes.get(comment.parent_id) if comment.parent_id is not None else None
+        if parent is None:
+            node.parent_elsewhere = comment.parent_id is not None
+            threads.append(node)
+        else:
+            parent.replies.append(node)
+    # Thread order puts every reply after its parent: backwards, children come first.
+    for comment in reversed(comments):
+        node = nodes[comment.pk]
+        node.descendants = sum(1 + reply.descendants for reply in node.replies)
+    return threads, nodes
 
 
 def comment_node(
@@ -325,40 +466,18 @@ def comment_node(
 
 
 def post_talk(*, viewer: Viewer, post: Post, cursor: str | None = None) -> Talk:
-    """A post's talk as threads, with the viewer's buttons: one query, two with @mentions.
+    """One page of a post's talk for the viewer: its comments in thread order (one query).
 
     The caller has fetched the post through post_get (which checks that the viewer
-    may read it).
+    may read it). talk.threads renders the threads, with the viewer's buttons.
     """
-    ordered = post_comments(viewer=viewer, post=post)
+    ordered = thread_order(comment_rows(viewer=viewer, post=post))
     items, next_cursor = _slice(ordered, cursor=cursor, size=PAGE_COMMENTS)
-    html = comments_html(viewer=viewer, comments=items)
-    nodes: dict[int, CommentNode] = {}
-    threads: list[CommentNode] = []
-    author_urls: dict[int, str] = {}
-    time_format = get_format("DATETIME_FORMAT")
-    for comment in items:
-        node = nodes[comment.pk] = comment_node(
-            viewer=viewer,
-            comment=comment,
-            body_html=html.get(comment.pk, SafeString("")),
-            author_urls=author_urls,
-            time_format=time_format,
-        )
-        parent = nodes.get(comment.parent_id) if comment.parent_id is not None else None
-        if parent is None:
-            node.parent_elsewhere = comment.parent_id is not None
-            threads.append(node)
-        else:
-            parent.replies.append(node)
-    # Thread order puts every reply after its parent: backwards, children come first.
-    for comment in reversed(items):
-        node = nodes[comment.pk]
-        node.descendants = sum(1 + reply.descendants for reply in node.replies)
     return Talk(
         post=post,
-        threads=threads,
-        count=sum(1 for c in ordered if c.is_visible),
+        viewer=viewer,
+        rows=items,
+        count=sum(1 for row in ordered if row.is_visible),
         refusal=comment_refusal(viewer, post),
         next_cursor=next_cursor,
         is_first_page=not cursor,

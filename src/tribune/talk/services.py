@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Member
 from tribune.core.exceptions import Conflict, Forbidden, ServiceError
+from tribune.core.ratelimit import rate_limit
 from tribune.posts.models import Post
 from tribune.posts.permissions import can_moderate_post
 from tribune.posts.selectors import post_get
@@ -81,7 +82,12 @@ def _parent_for(post: Post, parent_id: object) -> Comment:
 
 
 def comment_create(
-    *, author: Member, post_id: int | str, body: str, parent_id: int | str | None = None
+    *,
+    author: Member,
+    post_id: int | str,
+    body: str,
+    parent_id: int | str | None = None,
+    address: str | None = None,
 ) -> Comment:
     """Comment on a post, or reply to one of its comments (`parent_id`)."""
     post = post_get(viewer=author, post_id=post_id)
@@ -90,6 +96,7 @@ def comment_create(
         raise Forbidden(refusal)
     text = clean_body(body)
     parent = _parent_for(post, parent_id) if parent_id not in (None, "") else None
+    rate_limit("comment", member=author, address=address)
     with transaction.atomic():
         comment = Comment.objects.create(
             post=post,
@@ -116,13 +123,16 @@ def _announce(comment_id: int) -> None:
     comment_posted.send(sender=Comment, comment=comment, mentioned=mentioned)
 
 
-def comment_edit(*, actor: Member, comment_id: int | str, body: str) -> Comment:
+def comment_edit(
+    *, actor: Member, comment_id: int | str, body: str, address: str | None = None
+) -> Comment:
     """Change one's comment; the text it replaces is kept as an earlier version."""
     comment = comment_get(viewer=actor, comment_id=comment_id)
     refusal = comment_edit_refusal(actor, comment)
     if refusal is not None:
         raise Forbidden(refusal)
     text = clean_body(body)
+    rate_limit("comment", member=actor, address=address)
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
         if not locked.is_visible:
@@ -179,4 +189,22 @@ def comment_remove(*, actor: Member, comment_id: int | str) -> Comment:
         raise Conflict(_("This comment is already deleted or removed."), code="already_gone")
     if not _retire(comment, CommentState.REMOVED):
         raise Conflict(_("This comment is already deleted or removed."), code="already_gone")
+    return comment
+
+
+def comment_restore(*, actor: Member, comment_id: int | str) -> Comment:
+    """Moderators: put a comment they removed back in the talk, as it was."""
+    comment = comment_get(viewer=actor, comment_id=comment_id)
+    if not can_moderate_post(actor, comment.post):
+        raise Forbidden(_("Only moderators may restore comments."))
+    with transaction.atomic():
+        changed = Comment.objects.filter(pk=comment.pk, state=CommentState.REMOVED).update(
+            state=CommentState.VISIBLE
+        )
+        if changed:
+            Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + 1)
+    if not changed:
+        # A comment its author deleted is gone with its text: only removals are undone.
+        raise Conflict(_("Only a comment removed by moderators can be restored."), code="no_change")
+    comment.state = CommentState.VISIBLE
     return comment

@@ -22,6 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tribune.accounts.models import Member
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
+from tribune.core.ratelimit import client_address, refused
+from tribune.moderation.services import comment_remove_logged
 from tribune.posts.models import Post
 from tribune.posts.selectors import post_get
 from tribune.talk.forms import CommentEditForm, CommentForm
@@ -36,7 +38,7 @@ from tribune.talk.selectors import (
     talk_count,
     texts_html,
 )
-from tribune.talk.services import comment_create, comment_delete, comment_edit, comment_remove
+from tribune.talk.services import comment_create, comment_delete, comment_edit
 from tribune.talk.templatetags.talk_tags import talk_words
 from tribune.wiki.views import is_htmx, member_of, shows_problems, viewer_of
 
@@ -96,6 +98,7 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     parent_pk = request.POST.get("parent", "")
     status = 400
+    failure: ServiceError | None = None
     if form.is_valid():
         try:
             comment = comment_create(
@@ -103,18 +106,23 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
                 post_id=post.pk,
                 body=form.cleaned_data["body"],
                 parent_id=form.cleaned_data["parent"] or None,
+                address=client_address(request),
             )
         except NotFound:
             raise
         except ServiceError as error:
             form.add_service_error(error)
             status = error.status
+            failure = error
         else:
             if is_htmx(request):
                 return _posted_fragment(request, member, post, comment, asked_parent=parent_pk)
             messages.success(request, _("Your comment is posted."))
             return redirect(comment_url(comment))
-    return _comment_form_problem(request, member, post, form, parent_pk=parent_pk, status=status)
+    response = _comment_form_problem(
+        request, member, post, form, parent_pk=parent_pk, status=status
+    )
+    return refused(request, response, failure)
 
 
 def _posted_fragment(
@@ -202,16 +210,21 @@ def edit(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:
         return render(request, "talk/comment_form.html", context)
     form = CommentEditForm(request.POST)
     status = 400
+    failure: ServiceError | None = None
     if form.is_valid():
         try:
             comment = comment_edit(
-                actor=member, comment_id=comment.pk, body=form.cleaned_data["body"]
+                actor=member,
+                comment_id=comment.pk,
+                body=form.cleaned_data["body"],
+                address=client_address(request),
             )
         except NotFound:
             raise
         except ServiceError as error:
             form.add_service_error(error)
             status = error.status
+            failure = error
         else:
             if is_htmx(request):
                 context = _node_context(member, comment, post)
@@ -227,9 +240,11 @@ def edit(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:
     }
     if is_htmx(request):
         context = {**_node_context(member, comment, post), **problem, "form_open": True}
-        return render(request, "talk/_comment_main.html", context)
+        return refused(request, render(request, "talk/_comment_main.html", context), failure)
     context = {"post": post, "comment": comment, "form": form, **problem}
-    return render(request, "talk/comment_form.html", context, status=status)
+    return refused(
+        request, render(request, "talk/comment_form.html", context, status=status), failure
+    )
 
 
 def _retired(
@@ -279,7 +294,7 @@ def remove(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:
     member = member_of(request)
     comment = comment_get(viewer=member, comment_id=comment_id, post_id=post_id)
     try:
-        comment = comment_remove(actor=member, comment_id=comment.pk)
+        comment = comment_remove_logged(actor=member, comment_id=comment.pk)
     except NotFound:
         raise
     except ServiceError as error:

@@ -316,6 +316,18 @@ def pending_reject(*, page: Page, revision: Revision, actor: Member) -> Revision
     return revision
 
 
+def revision_mark_patrolled(*, revision: Revision) -> bool:
+    """Mark a live revision as checked by a patroller; False if it was already (or not live).
+
+    The caller (moderation.services) checks who may patrol it.
+    """
+    return bool(
+        Revision.objects.filter(pk=revision.pk, status=RevisionStatus.LIVE, patrolled=False).update(
+            patrolled=True
+        )
+    )
+
+
 def _pending_done(page: Page) -> None:
     count = Revision.objects.filter(page=page, status=RevisionStatus.PENDING).count()
     Page.objects.filter(pk=page.pk).update(pending_count=count)

@@ -33,16 +33,13 @@ from tribune.communities.selectors import (
     subwiki_get,
     subwiki_get_for_description_edit,
 )
-from tribune.communities.services import (
-    subwiki_description_approve,
-    subwiki_description_edit,
-    subwiki_description_reject,
-    subwiki_description_revert,
-)
-from tribune.core.exceptions import Forbidden, NotFound, ServiceError
+from tribune.communities.services import subwiki_description_edit, subwiki_description_revert
+from tribune.core.exceptions import Forbidden, NotFound, RateLimited, ServiceError
 from tribune.core.markdown import render_markdown
 from tribune.core.pagination import Page as ListPage
+from tribune.core.ratelimit import client_address, refused
 from tribune.core.textmerge import DiffLine, diff_text
+from tribune.moderation.services import description_approve_logged, description_reject_logged
 from tribune.posts.selectors import (
     mentioned_members,
     page_revision,
@@ -103,12 +100,19 @@ def render_page(
 
 def problem(request: HttpRequest, error: ServiceError) -> HttpResponse:
     """A page that says why a request was refused (403) or could not be carried out (4xx)."""
-    titles = {403: _("You may not do this"), 409: _("This conflicts with another change")}
+    titles = {
+        403: _("You may not do this"),
+        409: _("This conflicts with another change"),
+        429: _("Please slow down"),
+    }
     context = {
         "title": titles.get(error.status, _("This cannot be done")),
         "message": str(error.detail),
     }
-    return render(request, "wiki/problem.html", context, status=error.status)
+    response = render(request, "wiki/problem.html", context, status=error.status)
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def shows_problems(view: V) -> V:
@@ -441,6 +445,7 @@ def description_edit(request: HttpRequest, slug: str) -> HttpResponse:
         **_description_urls(subwiki),
     }
     status = 200
+    refusal: ServiceError | None = None
     if request.method == "GET":
         form = DescriptionEditForm(
             initial={
@@ -460,6 +465,7 @@ def description_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     description=form.cleaned_data["description"],
                     base_revision=form.cleaned_data["base_revision"],
                     summary=form.cleaned_data["summary"],
+                    address=client_address(request),
                 )
             except EditConflict as conflict:
                 form = DescriptionEditForm(form.with_base(conflict.current.pk))
@@ -473,6 +479,7 @@ def description_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 raise
             except ServiceError as error:
                 form.add_service_error(error)
+                refusal = error
             else:
                 messages.success(
                     request,
@@ -482,7 +489,8 @@ def description_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 )
                 return redirect(subwiki)
     context["form"] = form
-    return render(request, "wiki/description_edit.html", context, status=status)
+    response = render(request, "wiki/description_edit.html", context, status=status)
+    return refused(request, response, refusal)
 
 
 @require_safe
@@ -572,9 +580,10 @@ def description_revert(request: HttpRequest, slug: str) -> HttpResponse:
             subwiki=subwiki,
             revision_id=form.cleaned_data["revision"],
             summary=form.cleaned_data["summary"],
+            address=client_address(request),
         )
-    except Forbidden:
-        raise
+    except (Forbidden, RateLimited):
+        raise  # a page that says why (shows_problems)
     except ServiceError as error:
         messages.error(request, str(error.detail))
         return redirect("wiki:description_history", slug=subwiki.slug)
@@ -593,7 +602,7 @@ def description_approve(request: HttpRequest, slug: str, revision_id: int) -> Ht
     member = member_of(request)
     subwiki = subwiki_get(viewer=member, slug=slug)
     try:
-        subwiki_description_approve(actor=member, subwiki=subwiki, revision_id=revision_id)
+        description_approve_logged(actor=member, subwiki=subwiki, revision_id=revision_id)
     except EditConflict:
         messages.error(
             request,
@@ -620,7 +629,7 @@ def description_reject(request: HttpRequest, slug: str, revision_id: int) -> Htt
     member = member_of(request)
     subwiki = subwiki_get(viewer=member, slug=slug)
     try:
-        subwiki_description_reject(actor=member, subwiki=subwiki, revision_id=revision_id)
+        description_reject_logged(actor=member, subwiki=subwiki, revision_id=revision_id)
     except Forbidden:
         raise
     except ServiceError as error:

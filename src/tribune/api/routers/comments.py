@@ -20,6 +20,8 @@ from tribune.accounts.models import Member
 from tribune.api.auth import admitted_auth, optional_auth
 from tribune.api.schemas import ERRORS, AuthorOut, ErrorOut, InSchema, ListOut, ListParams
 from tribune.communities.permissions import Viewer
+from tribune.core.ratelimit import client_address
+from tribune.moderation.services import comment_remove_logged
 from tribune.posts.selectors import post_get
 from tribune.talk.models import Comment
 from tribune.talk.selectors import comment_get, comment_revisions, comments_html, comments_page
@@ -29,7 +31,6 @@ from tribune.talk.services import (
     comment_create,
     comment_delete,
     comment_edit,
-    comment_remove,
 )
 
 router = Router(tags=["talk"])
@@ -175,6 +176,7 @@ def create_comment(request: HttpRequest, post_id: str, payload: CommentIn) -> St
         post_id=post_get(viewer=member, post_id=post_id).pk,
         body=payload.body,
         parent_id=payload.parent,
+        address=client_address(request),
     )
     return Status(201, comments_out(member, [comment])[0])
 
@@ -233,7 +235,9 @@ class CommentPatchIn(InSchema):
 def edit_comment(request: HttpRequest, comment_id: str, payload: CommentPatchIn) -> CommentOut:
     """Edit one's comment."""
     member = member_of(request)
-    comment = comment_edit(actor=member, comment_id=comment_id, body=payload.body)
+    comment = comment_edit(
+        actor=member, comment_id=comment_id, body=payload.body, address=client_address(request)
+    )
     return comments_out(member, [comment])[0]
 
 
@@ -255,5 +259,5 @@ def delete_comment(request: HttpRequest, comment_id: str) -> CommentOut:
     if comment.author_id == member.pk:
         comment = comment_delete(actor=member, comment_id=comment.pk)
     else:
-        comment = comment_remove(actor=member, comment_id=comment.pk)
+        comment = comment_remove_logged(actor=member, comment_id=comment.pk)
     return comments_out(member, [comment])[0]

@@ -51,7 +51,13 @@ from tribune.communities.permissions import Viewer
 from tribune.communities.selectors import subwiki_get
 from tribune.core.exceptions import NotFound, ServiceError
 from tribune.core.markdown import render_markdown
+from tribune.core.ratelimit import client_address
 from tribune.core.textmerge import DiffLine
+from tribune.moderation.services import (
+    post_revision_approve_logged,
+    post_revision_reject_logged,
+    post_rollback_logged,
+)
 from tribune.posts.models import EDITABLE_FIELDS, Post, PostKind
 from tribune.posts.selectors import (
     post_get,
@@ -67,9 +73,6 @@ from tribune.posts.services import (
     post_create,
     post_edit,
     post_revert,
-    post_rollback,
-    revision_approve,
-    revision_reject,
 )
 from tribune.wiki.models import Revision
 from tribune.wiki.services import MAX_SUMMARY, EditConflict, SaveResult
@@ -451,6 +454,7 @@ def create_post(request: HttpRequest) -> Status[PostOut]:
         edit_policy=payload.edit_policy,
         image=image,
         image_alt=payload.image_alt,
+        address=client_address(request),
     )
     return Status(201, post_out(post))
 
@@ -522,6 +526,7 @@ def edit_post(
             base_revision=payload.base_revision,
             summary=payload.summary,
             edit_policy=payload.edit_policy,
+            address=client_address(request),
         )
     except EditConflict as conflict:
         yours = {**changes, "summary": payload.summary}
@@ -553,6 +558,7 @@ def revert(request: HttpRequest, post_id: str, payload: RevertIn) -> PostEditOut
         post_id=post_id,
         revision_id=payload.revision,
         summary=payload.summary,
+        address=client_address(request),
     )
     return post_edit_out(post, result)
 
@@ -573,7 +579,7 @@ class RollbackIn(InSchema):
 )
 def rollback(request: HttpRequest, post_id: str, payload: RollbackIn) -> PostEditOut:
     """Undo a member's consecutive latest edits of a post."""
-    post, result = post_rollback(
+    post, result = post_rollback_logged(
         actor=member_of(request),
         post_id=post_id,
         username=payload.username,
@@ -599,7 +605,9 @@ def approve_revision(
     member = member_of(request)
     post_revision(post=post_get(viewer=member, post_id=post_id), revision_id=revision_id)
     try:
-        revision = revision_approve(actor=member, post_id=post_id, revision_id=revision_id)
+        revision = post_revision_approve_logged(
+            actor=member, post_id=post_id, revision_id=revision_id
+        )
     except EditConflict as conflict:
         current = post_get(viewer=member, post_id=post_id)
         return Status(409, post_conflict_out(conflict, current, dict(conflict.yours)))
@@ -616,4 +624,5 @@ def reject_revision(request: HttpRequest, post_id: str, revision_id: str) -> Rev
     """Reject a pending revision."""
     member = member_of(request)
     post_revision(post=post_get(viewer=member, post_id=post_id), revision_id=revision_id)
-    return revision_out(revision_reject(actor=member, post_id=post_id, revision_id=revision_id))
+    revision = post_revision_reject_logged(actor=member, post_id=post_id, revision_id=revision_id)
+    return revision_out(revision)

@@ -40,15 +40,15 @@ from tribune.communities.selectors import (
 from tribune.communities.services import (
     MAX_DESCRIPTION,
     subwiki_create,
-    subwiki_description_approve,
     subwiki_description_edit,
-    subwiki_description_reject,
     subwiki_follow,
     subwiki_join,
     subwiki_leave,
     subwiki_unfollow,
 )
 from tribune.core.markdown import render_markdown
+from tribune.core.ratelimit import client_address
+from tribune.moderation.services import description_approve_logged, description_reject_logged
 from tribune.posts.selectors import posts_in_subwiki
 from tribune.wiki.services import EditConflict
 
@@ -190,6 +190,7 @@ def edit_description(
             description=payload.description,
             base_revision=payload.base_revision,
             summary=payload.summary,
+            address=client_address(request),
         )
     except EditConflict as conflict:
         return Status(
@@ -227,7 +228,7 @@ def approve_description(
     member = member_of(request)
     subwiki = subwiki_get(viewer=member, slug=path_text(slug))
     try:
-        subwiki_description_approve(actor=member, subwiki=subwiki, revision_id=revision_id)
+        description_approve_logged(actor=member, subwiki=subwiki, revision_id=revision_id)
     except EditConflict as conflict:
         return Status(
             409,
@@ -252,7 +253,7 @@ def reject_description(request: HttpRequest, slug: str, revision_id: str) -> Sub
     """Reject a pending edit of a subwiki's description."""
     member = member_of(request)
     subwiki = subwiki_get(viewer=member, slug=path_text(slug))
-    subwiki_description_reject(actor=member, subwiki=subwiki, revision_id=revision_id)
+    description_reject_logged(actor=member, subwiki=subwiki, revision_id=revision_id)
     return _subwiki_detail(member, subwiki.slug)
 
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import template
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
+
+if TYPE_CHECKING:
+    from tribune.talk.selectors import Talk
 
 register = template.Library()
 
@@ -38,3 +44,13 @@ def talk_words() -> dict[str, str]:
         ),
         "remove_button": gettext("Remove the comment"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def talk_threads(context: template.Context, talk: Talk) -> SafeString:
+    """The threads of a page of talk for its reader, from the cache where they were
+    rendered before (talk.threads)."""
+    # Imported here: talk.threads reads this module's source for its cache keys.
+    from tribune.talk.threads import threads_html
+
+    return threads_html(talk, csrf_token=str(context.get("csrf_token") or ""))

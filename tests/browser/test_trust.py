@@ -1,0 +1,69 @@
+"""Vouching on a profile in a real browser: with htmx the trust panel changes in place,
+and without JavaScript the same form comes back to the profile."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.helpers import audit, click_through, log_in_as, open_tab, visit
+from tests.factories import MemberFactory
+from tribune.accounts.models import Member
+from tribune.moderation.models import Vouch
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def no_script_page(
+    browser: Browser, live_server, transactional_db, axe_source: str
+) -> Iterator[Page]:
+    """A tab with JavaScript turned off: only plain forms and links work there."""
+    with open_tab(
+        browser, base_url=live_server.url, axe_source=axe_source, java_script_enabled=False
+    ) as tab:
+        yield tab
+
+
+def people() -> tuple[Member, Member]:
+    ada = MemberFactory(username="ada", display_name="Ada Lovelace")
+    grace = MemberFactory(username="grace", display_name="Grace Hopper", trust_level=1)
+    return ada, grace
+
+
+def test_vouch_and_withdraw_with_javascript(page: Page, live_server):
+    ada, grace = people()
+    log_in_as(page.context, grace, base_url=live_server.url)
+    visit(page, "/u/ada/")
+    panel = page.get_by_role("region", name="Trust level 0: New member")
+    expect(panel).to_contain_text("Posts may hold at most 2 links.")
+    page.evaluate("() => { window.stillHere = true; }")  # gone if the page reloads
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        panel.get_by_role("button", name="Vouch for this member Ada Lovelace").click()
+    assert answer.value.status == 200
+    withdraw = page.get_by_role("button", name="Withdraw your vouch Ada Lovelace")
+    expect(withdraw).to_be_visible()
+    expect(page.get_by_role("list", name="Vouched for by")).to_contain_text("Grace Hopper")
+    assert page.evaluate("() => window.stillHere") is True
+    audit(page)
+    assert Vouch.objects.filter(voucher=grace, member=ada).exists()
+
+    withdraw.click()
+    expect(page.get_by_role("button", name="Vouch for this member Ada Lovelace")).to_be_visible()
+    expect(page.get_by_text("Nobody vouches for Ada Lovelace yet.")).to_be_visible()
+    assert not Vouch.objects.exists()
+
+
+def test_vouch_without_javascript(no_script_page: Page, live_server):
+    page = no_script_page
+    _ada, grace = people()
+    log_in_as(page.context, grace, base_url=live_server.url)
+    visit(page, "/u/ada/")
+    click_through(page, page.get_by_role("button", name="Vouch for this member Ada Lovelace"))
+    expect(page).to_have_url(re.compile(r"/u/ada/#trust$"))
+    expect(page.get_by_role("status")).to_contain_text("You vouch for Ada Lovelace.")
+    expect(page.get_by_role("button", name="Withdraw your vouch Ada Lovelace")).to_be_visible()
+    audit(page)
