@@ -65,6 +65,9 @@ WARMUP_SECONDS = 2.0
 # first warm up for less (the caches are warm; only the connections are new).
 ROUNDS = 3
 ROUND_WARMUP_SECONDS = 0.5
+# What a target compares side by side (page one and halfway back, the two scales) is
+# measured in alternating rounds, short enough that a burst of load falls on both.
+SIDE_BY_SIDE_ROUNDS = 6
 HOST = "127.0.0.1"  # loopback only: the benchmark never leaves this machine
 
 # The targets (docs/benchmarks.md says what each guards).
@@ -907,15 +910,16 @@ def pooled(measured: list[Measured]) -> Measured:
 def compare_depth(site: Site, args: argparse.Namespace) -> dict[str, Any]:
     """The home feed's first page and its page halfway back, in alternating rounds (load
     drifts): what a deep cursor costs beside the first page, under the same load."""
-    rounds = 2
     out: dict[str, Any] = {}
     for first, half in (("home_html", "home_html_half"), ("home_api", "home_api_half")):
+        log(f"  {first} and {half}, in {SIDE_BY_SIDE_ROUNDS} alternating rounds…")
         found: dict[str, list[Measured]] = {first: [], half: []}
-        for _round in range(rounds):
+        for number in range(SIDE_BY_SIDE_ROUNDS):
+            warmup = WARMUP_SECONDS if number == 0 else ROUND_WARMUP_SECONDS
             for name in (first, half):
-                log(f"  {name}, beside the other page…")
                 clients = site.clients(name, args.concurrency)
-                found[name].append(measure(site.port, clients, seconds=args.duration / rounds))
+                seconds = args.duration / SIDE_BY_SIDE_ROUNDS
+                found[name].append(measure(site.port, clients, seconds=seconds, warmup=warmup))
         summaries = {}
         for name, measured in found.items():
             both = pooled(measured)
@@ -926,16 +930,19 @@ def compare_depth(site: Site, args: argparse.Namespace) -> dict[str, Any]:
 
 def compare_scales(sites: list[Site], args: argparse.Namespace) -> dict[str, Any]:
     """The home feed's first page on both networks, in alternating rounds (load drifts)."""
-    rounds = 2
     out: dict[str, Any] = {}
     for name in ("home_html", "home_api"):
+        log(f"  {name} on both networks, in {SIDE_BY_SIDE_ROUNDS} alternating rounds…")
         samples: dict[str, list[float]] = {site.label: [] for site in sites}
         seconds: dict[str, float] = {site.label: 0.0 for site in sites}
-        for _round in range(rounds):
+        for number in range(SIDE_BY_SIDE_ROUNDS):
+            warmup = WARMUP_SECONDS if number == 0 else ROUND_WARMUP_SECONDS
             for site in sites:
-                log(f"  {name} on {site.label} (scale {site.info['scale']:g})…")
                 done = measure(
-                    site.port, site.clients(name, args.concurrency), seconds=args.duration / rounds
+                    site.port,
+                    site.clients(name, args.concurrency),
+                    seconds=args.duration / SIDE_BY_SIDE_ROUNDS,
+                    warmup=warmup,
                 )
                 samples[site.label] += done.samples
                 seconds[site.label] += done.seconds
@@ -1178,7 +1185,12 @@ def markdown(result: dict[str, Any]) -> str:
         f"home feed holds {result['feed_total']:,} posts.",
         f"- Server: `tribune serve` ({result['server']}), cache: {result['cache']}; "
         f"{result['concurrency']} keep-alive clients on loopback, {result['duration']:g} s "
-        f"per row after a {WARMUP_SECONDS:g} s warm-up.",
+        + (
+            f"per row in {ROUNDS} rounds, each after a warm-up ({WARMUP_SECONDS:g} s, then "
+            f"{ROUND_WARMUP_SECONDS:g} s)."
+            if result.get("depth")
+            else f"per row after a {WARMUP_SECONDS:g} s warm-up."
+        ),
         f"- Machine: {machine['cpus']} CPUs shared with other work; load average "
         f"{' / '.join(map(str, machine['load_before']))} before, "
         f"{' / '.join(map(str, machine['load_after']))} after (1 / 5 / 15 min).",

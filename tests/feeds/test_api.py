@@ -135,3 +135,24 @@ def test_kept_items_follow_edits_reviews_renames_and_previews(api_client, reader
     assert after["revision"] == str(edited.page.current_revision_id)
     assert after["preview"]["status"] == "ready" and after["preview"]["title"] == "Fetched"
     assert after["author"]["name"] == "Renamed Owner"
+
+
+def test_a_feed_page_is_written_as_ninja_writes_its_schema(api_client, reader, owner, square):
+    from tribune.api.api import api
+    from tribune.api.routers.posts import post_out
+    from tribune.api.schemas import ListOut, PostOut
+    from tribune.feeds.selectors import home_feed
+
+    follow_subwiki(reader, square)
+    make_post(owner, subwiki=square, kind="link", url="https://example.org/", title="A link")
+    make_post(owner, subwiki=square, title="An article", body="Some *Markdown*.")
+    make_post(owner, subwiki=square, title="The newest")
+    page = home_feed(viewer=reader, limit=2)
+    expected = ListOut[PostOut](
+        items=[post_out(post) for post in page.items], next_cursor=page.next_cursor
+    )
+    written = api.renderer.render(None, expected.model_dump(), response_status=200)
+    for _ in range(2):  # made, then from the cache
+        answer = api_client(reader).get("/api/v1/feed/home", {"limit": 2})
+        assert answer.content.decode() == written
+        assert answer["Content-Type"] == api.get_content_type()

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import hmac
 import inspect
+import sys
 from collections.abc import Collection, Iterable
 from importlib.metadata import version
 
@@ -48,11 +49,13 @@ _NO_TOKEN = "NOTPROVIDED"  # noqa: S105  # a marker, not a secret
 
 @functools.cache
 def _template_version() -> str:
-    """A digest of the card's templates: a changed template makes new keys, on every server."""
+    """A digest of the card's templates and of this module: a change to either makes new
+    keys, on every server."""
     sources = [
         get_template(name).template.source  # type: ignore[attr-defined]
         for name in CARD_TEMPLATES
     ]
+    sources.append(inspect.getsource(sys.modules[__name__]))  # how a card is kept
     return hashlib.sha256("|".join(sources).encode()).hexdigest()[:12]
 
 

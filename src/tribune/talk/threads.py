@@ -27,6 +27,7 @@ import functools
 import hashlib
 import inspect
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +77,7 @@ def _code_version() -> str:
     """A digest of the templates and the code that render the threads."""
     parts = [
         *(get_template(name).template.source for name in TEMPLATES),  # type: ignore[attr-defined]
+        inspect.getsource(sys.modules[__name__]),
         inspect.getsource(selectors),
         inspect.getsource(talk_tags),
         renderer_version(),

@@ -1,6 +1,11 @@
 """The chronological feeds: a member's home feed and the global stream, newest first.
 
 Upvotes and comments are counted on each post, never used to order a feed.
+
+A feed is read often and its posts change seldom: each post is kept as the JSON the
+API writes for it (post_out, rendered by the API's renderer), under a key of every
+value it is made from, and a page is written around the kept JSON, as ninja would
+write the ListOut[PostOut] it declares.
 """
 
 from __future__ import annotations
@@ -8,10 +13,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import sys
+from typing import Any
 
 from django.core.cache import cache
-from django.http import HttpRequest
-from ninja import Query, Router
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Router
 
 from tribune.api import schemas
 from tribune.api.auth import admitted_auth, optional_auth
@@ -39,7 +46,8 @@ ITEM_SECONDS = 60 * 60
 @functools.cache
 def _code_version() -> str:
     """A digest of the code that makes an item: a change to it makes new keys."""
-    parts = [inspect.getsource(post_out), inspect.getsource(schemas), renderer_version()]
+    this = inspect.getsource(sys.modules[__name__])  # how an item is kept, and written
+    parts = [this, inspect.getsource(post_out), inspect.getsource(schemas), renderer_version()]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
 
@@ -60,36 +68,55 @@ def _item_key(post: Post) -> str:
     return "api:post:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _items(posts: list[Post]) -> list[PostOut]:
-    """The posts as post_out shows them, from the cache in one read where it has them:
-    making one (validating each field) costs more than reading the post."""
+def _items(request: HttpRequest, posts: list[Post]) -> list[str]:
+    """The posts as post_out shows them, as the API's JSON: from the cache in one read
+    where it has them (making one, validating each field, costs more than reading the
+    post)."""
     keys = {post.pk: _item_key(post) for post in posts}
-    found: dict[str, PostOut] = cache.get_many(list(keys.values())) if keys else {}
+    found: dict[str, str] = cache.get_many(list(keys.values())) if keys else {}
     missing = [post for post in posts if keys[post.pk] not in found]
     html = bodies_html(missing)
-    made = {keys[post.pk]: post_out(post, body_html=html[post.pk]) for post in missing}
+    made = {
+        keys[post.pk]: _render(request, post_out(post, body_html=html[post.pk]).model_dump())
+        for post in missing
+    }
     if made:
         cache.set_many(made, ITEM_SECONDS)
     return [found.get(keys[post.pk]) or made[keys[post.pk]] for post in posts]
 
 
-def _list_out(page: Page[Post]) -> ListOut[PostOut]:
-    items = _items(page.items)
-    # The items were validated as they were made: validating the list again would cost
-    # more than making them.
-    return ListOut[PostOut].model_construct(items=items, next_cursor=page.next_cursor)
+def _api() -> NinjaAPI:
+    # Imported here: the API imports this router.
+    from tribune.api.api import api
+
+    return api
+
+
+def _render(request: HttpRequest, data: Any) -> str:
+    """Data as the API writes it (its renderer), as ninja would write an answer."""
+    return str(_api().renderer.render(request, data, response_status=200))
+
+
+def _list_response(request: HttpRequest, page: Page[Post]) -> HttpResponse:
+    """A page of a feed as ninja would answer ListOut[PostOut], written from the kept
+    JSON of its posts: the list around them is rendered empty, and they go in it."""
+    empty = ListOut[PostOut].model_construct(items=[], next_cursor=page.next_cursor)
+    shell = _render(request, empty.model_dump())
+    slot = _render(request, {"items": []})[1:-1]  # '"items": []', as the renderer spaces it
+    filled = slot[:-1] + ", ".join(_items(request, page.items)) + "]"
+    return HttpResponse(shell.replace(slot, filled, 1), content_type=_api().get_content_type())
 
 
 @router.get("/feed/home", response={200: ListOut[PostOut], **ERRORS}, auth=admitted_auth)
-def feed_home(request: HttpRequest, params: Query[ListParams]) -> ListOut[PostOut]:
+def feed_home(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
     """Your home feed, newest first: posts in the subwikis you follow (and may read), by
     the members you follow, and your own."""
     page = home_feed(viewer=member_of(request), cursor=params.cursor, limit=_limit(params))
-    return _list_out(page)
+    return _list_response(request, page)
 
 
 @router.get("/feed/all", response={200: ListOut[PostOut], **ERRORS}, auth=optional_auth)
-def feed_all(request: HttpRequest, params: Query[ListParams]) -> ListOut[PostOut]:
+def feed_all(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
     """Every post the caller may read, newest first (without a token: every public post)."""
     page = global_feed(viewer=viewer_of(request), cursor=params.cursor, limit=_limit(params))
-    return _list_out(page)
+    return _list_response(request, page)
