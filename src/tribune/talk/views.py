@@ -9,6 +9,7 @@ with talk.selectors.post_talk).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -273,17 +274,9 @@ def _refused_in_place(
 @shows_problems
 def delete(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:
     """Delete one's comment: "[deleted]" stays in its place and its replies stay."""
-    member = member_of(request)
-    comment = comment_get(viewer=member, comment_id=comment_id, post_id=post_id)
-    try:
-        comment = comment_delete(actor=member, comment_id=comment.pk)
-    except NotFound:
-        raise
-    except ServiceError as error:
-        if is_htmx(request):
-            return _refused_in_place(request, member, comment, error)
-        raise
-    return _retired(request, member, comment, message=_("Your comment is deleted."))
+    return _retire(
+        request, post_id, comment_id, comment_delete, message=_("Your comment is deleted.")
+    )
 
 
 @login_required
@@ -291,17 +284,31 @@ def delete(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:
 @shows_problems
 def remove(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:
     """Moderators: remove a comment; "[removed by a moderator]" stays in its place."""
+    return _retire(
+        request, post_id, comment_id, comment_remove_logged, message=_("The comment is removed.")
+    )
+
+
+def _retire(
+    request: HttpRequest,
+    post_id: int,
+    comment_id: int,
+    service: Callable[..., Comment],
+    *,
+    message: str,
+) -> HttpResponse:
+    """Delete or remove a comment through `service`; a refusal shows in place under htmx."""
     member = member_of(request)
     comment = comment_get(viewer=member, comment_id=comment_id, post_id=post_id)
     try:
-        comment = comment_remove_logged(actor=member, comment_id=comment.pk)
+        comment = service(actor=member, comment_id=comment.pk)
     except NotFound:
         raise
     except ServiceError as error:
         if is_htmx(request):
             return _refused_in_place(request, member, comment, error)
         raise
-    return _retired(request, member, comment, message=_("The comment is removed."))
+    return _retired(request, member, comment, message=message)
 
 
 # --- History --------------------------------------------------------------------------------
