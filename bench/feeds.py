@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import http.client
 import json
 import os
@@ -37,6 +38,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -257,43 +259,53 @@ def after(cursor: str) -> Any:
 
 def time_sql(viewer: Any, halfway: str, seconds: float) -> dict[str, Any]:
     """The home feed's statement (from the feeds app) timed alone, first page and halfway,
-    run as the feed runs it; and the reference statement, run plainly."""
-    from tribune.feeds.selectors import home_feed_sql
+    run as the feed runs it (prepared, on PostgreSQL); and the reference statement, run
+    plainly."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tribune.feeds.selectors import home_feed_runner, home_feed_sql
+
+    out: dict[str, Any] = {}
+    for name, cursor in (("home_sql", None), ("home_sql_half", halfway)):
+        runner = home_feed_runner(viewer.pk, cursor, PAGE_SIZE)
+        out[name] = time_run(functools.partial(count_rows, runner), seconds)
+        with CaptureQueriesContext(connection) as ran:
+            runner()
+        # Its plan as it runs: on PostgreSQL, the EXECUTE of the statement prepared on
+        # this connection, under the feed's settings.
+        executed = feed_statement(ran.captured_queries[-1]["sql"]) if ran else None
+        if executed is not None:
+            out[name]["plan"] = condense(explain(executed, as_feed=True))
+        else:
+            sql, params = home_feed_sql(viewer.pk, cursor, PAGE_SIZE)
+            out[name]["plan"] = condense(explain(sql, params, as_feed=True))
 
     naive = feed_queryset(viewer).values_list("id", "created_at")
-    statements = {
-        "home_sql": (home_feed_sql(viewer.pk, None, PAGE_SIZE), True),
-        "home_sql_half": (home_feed_sql(viewer.pk, halfway, PAGE_SIZE), True),
-        "naive_sql": (naive[: PAGE_SIZE + 1].query.sql_with_params(), False),
-        "naive_sql_half": (
-            naive.filter(after(halfway))[: PAGE_SIZE + 1].query.sql_with_params(),
-            False,
-        ),
-    }
-    out: dict[str, Any] = {}
-    for name, ((sql, params), as_feed) in statements.items():
-        # The app's statement names its parameters; the reference's are a list.
-        values = params if isinstance(params, dict) else list(params)
-        out[name] = time_statement(sql, values, seconds, as_feed=as_feed)
-        out[name]["plan"] = condense(explain(sql, values, as_feed=as_feed))
+    for name, queryset in (
+        ("naive_sql", naive),
+        ("naive_sql_half", naive.filter(after(halfway))),
+    ):
+        sql, params = queryset[: PAGE_SIZE + 1].query.sql_with_params()
+        out[name] = time_run(functools.partial(run_plain, sql, params), seconds)
+        out[name]["plan"] = condense(explain(sql, list(params)))
     return out
 
 
-def time_statement(
-    sql: str, params: list[Any] | dict[str, Any], seconds: float, *, as_feed: bool = False
-) -> dict[str, Any]:
-    """A statement's time, alone; `as_feed`: run as the home feed runs its own."""
+def count_rows(run: Callable[[], list[Any]]) -> int:
+    return len(run())
+
+
+def run_plain(sql: str, params: Any) -> int:
     from django.db import connection
 
-    from tribune.feeds.selectors import run_statement
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return len(cursor.fetchall())
 
-    def run() -> int:
-        if as_feed:
-            return len(run_statement(sql, params))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return len(cursor.fetchall())
 
+def time_run(run: Callable[[], int], seconds: float) -> dict[str, Any]:
+    """How long `run` (a statement, returning its number of rows) takes, alone."""
     samples: list[float] = []
     rows = 0
     for _ in range(3):  # warm the page cache and the statement cache
@@ -307,14 +319,16 @@ def time_statement(
 
 
 def feed_statement(sql: str) -> str | None:
-    """The SELECT of a captured home feed statement (run with its planner settings on
-    PostgreSQL, feeds.selectors.run_statement); None for any other statement."""
-    from tribune.feeds.selectors import DEFAULT_SCANS, ORDERED_SCANS
+    """The statement of a captured run of the home feed's, between its planner settings
+    (PostgreSQL): its SELECT, or the EXECUTE of it prepared (after any PREPARE); None for
+    any other statement."""
+    from tribune.feeds.selectors import FEED_PLANNER
 
-    prefix, suffix = f"{ORDERED_SCANS}; ", f"; {DEFAULT_SCANS}"
-    if sql.startswith(prefix) and sql.endswith(suffix):
-        return sql.removeprefix(prefix).removesuffix(suffix)
-    return None
+    prefix = "; ".join(setting for setting, _reset in FEED_PLANNER) + "; "
+    suffix = "; " + "; ".join(reset for _setting, reset in FEED_PLANNER)
+    if prefix not in sql or not sql.endswith(suffix):
+        return None
+    return sql.rpartition(prefix)[2].removesuffix(suffix)
 
 
 def explain(

@@ -147,6 +147,9 @@ else:
             },
         }
     }
+# Hot statements (the home feed's) are prepared once per PostgreSQL connection
+# (tribune.core.prepared); off behind a pooler in transaction mode.
+TRIBUNE_PREPARED_STATEMENTS = env_bool("TRIBUNE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, tasks: local by default, Redis when REDIS_URL is set ---

@@ -51,10 +51,16 @@ def test_a_long_plan_shows_each_step_once_with_its_count():
 
 def test_the_home_feeds_statement_is_explained_as_it_runs():
     from bench.feeds import feed_statement
-    from tribune.feeds.selectors import DEFAULT_SCANS, ORDERED_SCANS
+    from tribune.feeds.selectors import FEED_PLANNER
 
+    settings = "; ".join(setting for setting, _reset in FEED_PLANNER)
+    resets = "; ".join(reset for _setting, reset in FEED_PLANNER)
     select = "SELECT 1 FROM posts_post"
-    assert feed_statement(f"{ORDERED_SCANS}; {select}; {DEFAULT_SCANS}") == select
+    assert feed_statement(f"{settings}; {select}; {resets}") == select
+    execute = "EXECUTE tribune_0a1b('{1,2}'::int8[], 7)"
+    assert feed_statement(f"{settings}; {execute}; {resets}") == execute
+    prepare = "PREPARE tribune_0a1b AS SELECT 1 FROM posts_post WHERE id = $2"
+    assert feed_statement(f"{prepare}; {settings}; {execute}; {resets}") == execute
     assert feed_statement(select) is None
 
 

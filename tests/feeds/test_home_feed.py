@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import MemberFactory, make_post, make_subwiki
@@ -198,7 +199,8 @@ def test_home_feed_sql_of_a_member_who_follows_nothing_reads_nothing(reader):
 
 
 def test_the_feed_leaves_the_databases_planner_as_it_found_it(reader, owner, square):
-    # PostgreSQL runs the feed with bitmap scans off, for the feed's statement only.
+    # PostgreSQL runs the feed with bitmap scans off and a generic plan, for the feed's
+    # statement only.
     follow_subwiki(reader, square)
     make_post(owner, subwiki=square, title="Read")
     assert titles(home_feed(viewer=reader)) == ["Read"]  # inside the test's transaction
@@ -206,6 +208,22 @@ def test_the_feed_leaves_the_databases_planner_as_it_found_it(reader, owner, squ
         with connection.cursor() as cursor:
             cursor.execute("SHOW enable_bitmapscan")
             assert cursor.fetchone() == ("on",)
+            cursor.execute("SHOW plan_cache_mode")
+            assert cursor.fetchone() == ("auto",)
+
+
+def test_one_prepared_statement_serves_every_member(reader, owner, square):
+    if connection.vendor != "postgresql":
+        pytest.skip("statements are prepared on PostgreSQL")
+    other = MemberFactory()
+    for member in (reader, other):
+        follow_subwiki(member, square)
+    make_post(owner, subwiki=square, title="Shared")
+    assert titles(home_feed(viewer=reader)) == ["Shared"]
+    with CaptureQueriesContext(connection) as ran:
+        assert titles(home_feed(viewer=other)) == ["Shared"]
+    assert [q for q in ran.captured_queries if "PREPARE" in q["sql"]] == []
+    assert all("EXECUTE tribune_" in q["sql"] for q in ran.captured_queries)
 
 
 def test_a_statement_kept_for_one_member_is_not_another_members(reader, owner, square):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -59,6 +60,8 @@ class Member(AbstractUser):
                 condition=models.Q(waitlist_key__isnull=False),
                 name="member_waitlist",
             ),
+            # A username in any letter case (/u/Ada/ for ada): members_named.
+            models.Index(Upper("username"), name="member_username_upper"),
             # The funding bar counts current supporters.
             models.Index(
                 fields=["supporter_until"],

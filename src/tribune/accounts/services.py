@@ -15,6 +15,7 @@ from tribune.accounts.permissions import (
     can_unfollow_member,
     can_view_profiles,
 )
+from tribune.accounts.selectors import members_named
 from tribune.accounts.validators import username_validators
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
 
@@ -43,7 +44,7 @@ def member_create(
         errors.setdefault("email", []).extend(e.messages)
     if role not in ROLES:
         errors["role"] = [_("Choose member, moderator or staff.")]
-    if Member.objects.filter(username__iexact=username).exists():
+    if members_named(username).exists():
         errors.setdefault("username", []).append(_("This username is taken."))
     if Member.objects.filter(email__iexact=email).exists():
         errors.setdefault("email", []).append(_("This e-mail address is in use."))

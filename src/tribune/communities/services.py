@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Member
+from tribune.accounts.selectors import members_named
 from tribune.communities.models import (
     EditPolicy,
     Membership,
@@ -367,7 +368,7 @@ def membership_invite(*, actor: Member, subwiki: Subwiki, username: str) -> Memb
     """Invite a member to join (moderators); they accept by joining."""
     if not can_manage_members(actor, subwiki):
         raise Forbidden(_("Only the moderators of this subwiki can manage its members."))
-    invitee = Member.objects.filter(username__iexact=username, is_active=True).first()
+    invitee = members_named(username).filter(is_active=True).first()
     if invitee is None:
         raise ServiceError(
             _("There is no member with that username."),

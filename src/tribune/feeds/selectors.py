@@ -32,6 +32,7 @@ from tribune.accounts.models import Member, MemberFollow
 from tribune.communities.models import Subwiki, SubwikiFollow
 from tribune.communities.permissions import Viewer
 from tribune.communities.selectors import subwiki_visibility_q
+from tribune.core import prepared
 from tribune.core.pagination import (
     Page,
     after_cursor_q,
@@ -87,6 +88,7 @@ _KEPT: dict[tuple[Any, ...], Any] = {}
 MAX_STATEMENTS = 300
 # Stand-ins for the values a request fills in; none can be a real value.
 _SOURCE = -7_301_915_846_270_413
+_VIEWER = -7_301_915_846_270_421
 _AFTER_ID = -7_301_915_846_270_419
 _AFTER_TIME = dt.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=dt.UTC)
 
@@ -141,29 +143,63 @@ class _Named:
     sql: str
     constants: dict[str, Any]
     slots: tuple[tuple[str, _Slot], ...]
+    prepared: prepared.Prepared | None  # on PostgreSQL, the statement to prepare
 
-    def params(self, values: Callable[[_Slot], Any]) -> dict[str, Any]:
-        return {**self.constants, **{name: values(slot) for name, slot in self.slots}}
+    def values(self, value: Callable[[_Slot], Any]) -> dict[str, Any]:
+        return {name: value(slot) for name, slot in self.slots}
+
+    def params(self, value: Callable[[_Slot], Any]) -> dict[str, Any]:
+        return {**self.constants, **self.values(value)}
+
+    def run(
+        self, value: Callable[[_Slot], Any], *, planner: Sequence[tuple[str, str]] = ()
+    ) -> list[tuple[Any, ...]]:
+        """The statement's rows for a request's values (`value` of each slot), prepared
+        on PostgreSQL; `planner`: settings it runs with there (each with its reset)."""
+        if self.prepared is None:
+            with connection.cursor() as db:
+                db.execute(self.sql, self.params(value))
+                rows: list[tuple[Any, ...]] = db.fetchall()
+                return rows
+        before = [setting for setting, _reset in planner]
+        after = [reset for _setting, reset in planner]
+        return prepared.run(self.prepared, self.values(value), before=before, after=after)
 
 
 def _named(sql: str, params: Sequence[Any]) -> _Named:
     """Django's `%s` SQL with its parameters (some of them _Slots), as named parameters;
-    on SQLite, the constant words and numbers written into the SQL instead (_literal)."""
+    on SQLite, the constant words and numbers written into the SQL instead (_literal).
+    The stand-in viewer's id (_builder) becomes a slot."""
     pieces = sql.split("%s")
     if len(pieces) != len(params) + 1 or "%%" in sql:  # pragma: no cover - Django's SQL
         raise AssertionError("unexpected parameters in a home feed statement")
     text = [pieces[0]]
     constants: dict[str, Any] = {}
     slots: list[tuple[str, _Slot]] = []
-    for number, (param, piece) in enumerate(zip(params, pieces[1:], strict=True)):
+    for number, (given, piece) in enumerate(zip(params, pieces[1:], strict=True)):
         name = f"p{number}"
+        param = _Slot("viewer") if type(given) is int and given == _VIEWER else given
         literal = None if isinstance(param, _Slot) else _literal(param)
         text.append(f"{literal if literal is not None else f'%({name})s'}{piece}")
         if isinstance(param, _Slot):
             slots.append((name, param))
         elif literal is None:
             constants[name] = param
-    return _Named(sql="".join(text), constants=constants, slots=tuple(slots))
+    named_sql = "".join(text)
+    to_prepare = None
+    if connection.vendor == "postgresql":
+        to_prepare = prepared.prepare(named_sql, constants, {name for name, _slot in slots})
+    return _Named(sql=named_sql, constants=constants, slots=tuple(slots), prepared=to_prepare)
+
+
+def _builder(viewer: Member) -> Member:
+    """Whom a kept statement is built for. On PostgreSQL, a stand-in with the viewer's
+    rights and an id of its own, which becomes a slot: one statement, prepared once per
+    connection, serves every member alike. On SQLite, the viewer: their id is written
+    into the SQL (_literal), and SQLite keeps a statement per member."""
+    if connection.vendor != "postgresql":
+        return viewer
+    return Member(pk=_VIEWER, is_staff=viewer.is_staff, is_active=viewer.is_active)
 
 
 def _literal(value: Any) -> str | None:
@@ -191,21 +227,21 @@ def home_feed_sources(viewer: Member) -> FeedSources:
     """The subwikis the viewer follows and may still read, the members they follow, and
     themself (one query)."""
 
+    builder = _builder(viewer)
+
     def build() -> _Named:
         subwikis = (
-            SubwikiFollow.objects.filter(member_id=viewer.pk)
-            .filter(subwiki_visibility_q(viewer, prefix="subwiki__"))
+            SubwikiFollow.objects.filter(member_id=builder.pk)
+            .filter(subwiki_visibility_q(builder, prefix="subwiki__"))
             .values_list(Value(_SUBWIKI, output_field=IntegerField()), "subwiki_id")
         )
-        members = MemberFollow.objects.filter(follower_id=viewer.pk).values_list(
+        members = MemberFollow.objects.filter(follower_id=builder.pk).values_list(
             Value(_MEMBER, output_field=IntegerField()), "followed_id"
         )
         return _named(*_sql(subwikis.union(members, all=True)))
 
-    statement = _kept(("sources", visibility_key(viewer)), build)
-    with connection.cursor() as db:
-        db.execute(statement.sql, statement.constants)
-        rows = db.fetchall()
+    statement = _kept(("sources", visibility_key(builder)), build)
+    rows = statement.run(lambda _viewer_slot: viewer.pk)
     subwiki_ids: list[int] = []
     author_ids: list[int] = [viewer.pk]
     for kind, source_id in rows:
@@ -425,9 +461,10 @@ def _build_statement(viewer: Member, shape: _Shape) -> _Statement:
 
 def _home_feed_statement(
     viewer: Member, sources: FeedSources, after: Sequence[Any] | None, size: int
-) -> tuple[_Statement, dict[str, Any]] | None:
+) -> tuple[_Statement, Callable[[_Slot], Any]] | None:
     """The statement of a home feed's page (the posts of the page and the one after it,
-    newest first, as one query) and its parameters; None when there is nothing to read."""
+    newest first, as one query) and what goes in its slots for this request; None when
+    there is nothing to read."""
     if not sources.subwiki_ids and not sources.author_ids:
         return None
     shape = _Shape(
@@ -436,8 +473,9 @@ def _home_feed_statement(
         with_cursor=after is not None,
         size=size,
     )
-    key = ("home", shape, visibility_key(viewer))
-    statement = _kept(key, lambda: _build_statement(viewer, shape))
+    builder = _builder(viewer)
+    key = ("home", shape, visibility_key(builder))
+    statement = _kept(key, lambda: _build_statement(builder, shape))
     ids = {"subwiki": sources.subwiki_ids, "author": sources.author_ids}
     whole = {"subwikis": sources.subwiki_ids, "authors": sources.author_ids}
     cursor = {} if after is None else {"time": _time_param(after[0]), "id": after[1]}
@@ -445,9 +483,11 @@ def _home_feed_statement(
     def value(slot: _Slot) -> Any:
         if slot.index is not None:
             return ids[slot.what][slot.index]
+        if slot.what == "viewer":
+            return viewer.pk
         return whole[slot.what] if slot.what in whole else cursor[slot.what]
 
-    return statement, statement.named.params(value)
+    return statement, value
 
 
 def _posts_of(statement: _Statement, rows: list[tuple[Any, ...]]) -> list[Post]:
@@ -474,21 +514,32 @@ def _posts_of(statement: _Statement, rows: list[tuple[Any, ...]]) -> list[Post]:
 # page. Activity follows a power law, and for a prolific member that is thousands of rows
 # where a page needs twenty. So the statement runs with bitmap scans off, for itself only
 # (SET LOCAL lasts until the end of the transaction: the statement's own, in autocommit,
-# or the one it is part of, where the second SET puts the default back).
-ORDERED_SCANS = "SET LOCAL enable_bitmapscan = off"
-DEFAULT_SCANS = "SET LOCAL enable_bitmapscan TO DEFAULT"
+# or the one it is part of, where the reset puts the default back). Prepared (core.
+# prepared), it is planned once per connection, for any member and cursor: a generic
+# plan, from the first run on, rather than five custom plans before PostgreSQL decides.
+ORDERED_SCANS = ("SET LOCAL enable_bitmapscan = off", "SET LOCAL enable_bitmapscan TO DEFAULT")
+GENERIC_PLAN = (
+    "SET LOCAL plan_cache_mode = force_generic_plan",
+    "SET LOCAL plan_cache_mode TO DEFAULT",
+)
+FEED_PLANNER = (ORDERED_SCANS, GENERIC_PLAN)
+
+
+def feed_planner() -> tuple[tuple[str, str], ...]:
+    """The settings the home feed's statement runs with on this database."""
+    return FEED_PLANNER if connection.vendor == "postgresql" else ()
 
 
 def run_statement(sql: str, params: Sequence[Any] | dict[str, Any] | None) -> list[tuple[Any, ...]]:
-    """The rows of a home feed statement (home_feed_sql), run as the feed runs it."""
+    """The rows of a statement run with the home feed's planner settings (a home feed
+    statement as home_feed_sql gives it, unprepared; or its EXPLAIN)."""
+    planner = feed_planner()
     with connection.cursor() as db:
-        if connection.vendor == "postgresql":
-            # Three statements in one round trip (psycopg binds the values client-side,
-            # Django's default); the rows are the second result.
-            db.execute(f"{ORDERED_SCANS}; {sql}; {DEFAULT_SCANS}", params)
+        # One round trip (psycopg binds the values client-side, Django's default); the
+        # rows are the result after the settings.
+        db.execute("; ".join([*(s for s, _ in planner), sql, *(r for _, r in planner)]), params)
+        for _ in planner:
             db.cursor.nextset()
-        else:
-            db.execute(sql, params)
         rows: list[tuple[Any, ...]] = db.fetchall()
         return rows
 
@@ -496,26 +547,45 @@ def run_statement(sql: str, params: Sequence[Any] | dict[str, Any] | None) -> li
 def explain_statement(
     sql: str, params: Sequence[Any] | dict[str, Any] | None, *, analyze: bool = False
 ) -> list[str]:
-    """PostgreSQL's plan of a home feed statement as run_statement runs it (for the
-    benchmark), one line per step."""
+    """PostgreSQL's plan of a home feed statement (its SELECT, or the EXECUTE of it
+    prepared on this connection) under the feed's settings (for the benchmark), one line
+    per step."""
     command = "EXPLAIN (ANALYZE, SUMMARY)" if analyze else "EXPLAIN"
     rows = run_statement(f"{command} {sql}", params)
     return [str(row[0]) for row in rows]
 
 
-def home_feed_sql(
-    viewer_id: int, cursor: str | None = None, limit: int | str | None = None
-) -> tuple[str, dict[str, Any]]:
-    """The raw SQL and parameters of the home feed's query for a member, as the feed runs
-    it (for the benchmark, which times it alone). It reads the member's follows first."""
+def _member_statement(
+    viewer_id: int, cursor: str | None, limit: int | str | None
+) -> tuple[_Statement, Callable[[_Slot], Any]] | None:
     viewer = Member.objects.get(pk=viewer_id)
     size = clean_limit(limit)
     after = cursor_values(Post, KEYS, cursor) if cursor else None
-    found = _home_feed_statement(viewer, home_feed_sources(viewer), after, size)
+    return _home_feed_statement(viewer, home_feed_sources(viewer), after, size)
+
+
+def home_feed_sql(
+    viewer_id: int, cursor: str | None = None, limit: int | str | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The raw SQL and parameters of the home feed's query for a member (for tests and
+    the benchmark's plans). It reads the member's follows first."""
+    found = _member_statement(viewer_id, cursor, limit)
     if found is None:
         return "SELECT id, created_at FROM posts_post WHERE 1 = 0", {}
-    statement, params = found
-    return statement.named.sql, params
+    statement, value = found
+    return statement.named.sql, statement.named.params(value)
+
+
+def home_feed_runner(
+    viewer_id: int, cursor: str | None = None, limit: int | str | None = None
+) -> Callable[[], list[tuple[Any, ...]]]:
+    """What runs the home feed's query for a member exactly as the feed does (prepared,
+    on PostgreSQL), for the benchmark, which times it alone. It reads the follows first."""
+    found = _member_statement(viewer_id, cursor, limit)
+    if found is None:
+        return list
+    statement, value = found
+    return lambda: statement.named.run(value, planner=feed_planner())
 
 
 def home_feed(
@@ -529,8 +599,8 @@ def home_feed(
     found = _home_feed_statement(viewer, home_feed_sources(viewer), after, size)
     if found is None:
         return Page(items=[], next_cursor=None)
-    statement, params = found
-    posts = _posts_of(statement, run_statement(statement.named.sql, params))
+    statement, value = found
+    posts = _posts_of(statement, statement.named.run(value, planner=feed_planner()))
     items = posts[:size]
     next_cursor = None
     if len(posts) > size:

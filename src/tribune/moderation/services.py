@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Access, Member
+from tribune.accounts.selectors import members_named
 from tribune.accounts.waitlist import waitlist_leave
 from tribune.communities.models import Subwiki
 from tribune.communities.permissions import bans_changed
@@ -760,7 +761,7 @@ def post_rollback_logged(
         )
         # post_rollback found the member as this does, and refused unless the latest edit
         # was theirs: the edits undone run down from it (the new revision's parent).
-        vandal = Member.objects.filter(username__iexact=username).first()
+        vandal = members_named(username).first()
         head = result.revision.parent if result.changed else result.revision
         assert vandal is not None and head is not None  # noqa: S101  # as post_rollback checked
         undone = _consecutive_edits(post.page_id, head, vandal.pk)

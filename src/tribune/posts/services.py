@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Member
+from tribune.accounts.selectors import members_named
 from tribune.communities.models import EditPolicy, Subwiki, policy_at_least
 from tribune.communities.permissions import EditDecision, is_banned
 from tribune.core.exceptions import Conflict, Forbidden, ServiceError
@@ -302,7 +303,7 @@ def post_rollback(
     post = post_get(viewer=actor, post_id=post_id)
     if not can_rollback(actor, post):
         raise Forbidden(_("Only moderators can roll back edits."))
-    target_author = Member.objects.filter(username__iexact=username).first()
+    target_author = members_named(username).first()
     if target_author is None:
         raise ServiceError(
             _("There is no member with that username."),
