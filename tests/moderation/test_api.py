@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from tests.factories import make_post
 from tests.moderation import places
 from tests.moderation.places import Place
-from tribune.moderation.models import ModerationAction, Report
+from tribune.moderation.models import Ban, ModerationAction, Report
 from tribune.moderation.services import moderation_act, report_create
 from tribune.posts.models import Post
 
@@ -167,6 +170,36 @@ def test_the_queue_groups_reports_and_shows_pending_diffs(place: Place, api_clie
     assert pending["actions"] == ["approve_revision", "reject_revision", "ban"]
     body_diff = pending["diff"]["body"]
     assert any(line["op"] != "equal" and "A suggestion." in line["new_text"] for line in body_diff)
+
+
+def test_the_queue_offers_to_lift_a_standing_ban_rather_than_to_ban_again(place: Place, api_client):
+    target = f"post:{place.post.pk}"
+    report_create(reporter=place.member, target=target, reason="spam")
+    client = api_client(place.submod)
+
+    def offered() -> list[str]:
+        items = client.get("/api/v1/moderation/queue?subwiki=square").json()["items"]
+        (actions,) = [item["actions"] for item in items if item["target"] == target]
+        return actions
+
+    # Banned as a member: a ban on the post would uphold its report, which leaves the queue.
+    ban = {
+        "action": "ban",
+        "target": "member:author",
+        "subwiki": "square",
+        "reason": "Ads.",
+        "duration_days": 3,
+    }
+    assert client.post("/api/v1/moderation/actions", ban).status_code == 201
+    assert "unban" in offered() and "ban" not in offered()
+    lifted = {"action": "unban", "target": target, "reason": "Served."}
+    assert client.post("/api/v1/moderation/actions", lifted).status_code == 201
+    assert "ban" in offered() and "unban" not in offered()
+    # A ban that ran out stands no more: banning again is offered, and changes something.
+    assert client.post("/api/v1/moderation/actions", ban).status_code == 201
+    Ban.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    assert "ban" in offered() and "unban" not in offered()
+    assert client.post("/api/v1/moderation/actions", ban).status_code == 201
 
 
 def test_the_queue_pages_with_a_cursor(place: Place, api_client):

@@ -12,10 +12,10 @@ from tests.moderation import places
 from tests.moderation.places import Place
 from tribune.communities.services import subwiki_description_edit, subwiki_update_settings
 from tribune.moderation.models import ModerationAction, Report, ReportState
-from tribune.moderation.services import report_create
+from tribune.moderation.services import _logged, comment_remove_logged, report_create
 from tribune.posts.services import post_edit
 from tribune.talk.models import Comment, CommentState
-from tribune.talk.services import comment_create
+from tribune.talk.services import comment_create, comment_remove
 from tribune.wiki.models import Revision, RevisionStatus
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +215,22 @@ def test_deleting_ones_own_comment_is_not_a_moderation_action(place: Place, api_
         403
     )
     assert not ModerationAction.objects.exists()
+
+
+def test_a_change_and_its_log_line_are_written_together_or_not_at_all(place: Place):
+    def log_down(actor, comment, call) -> None:
+        raise RuntimeError("the log line could not be written")
+
+    with pytest.raises(RuntimeError):
+        _logged(comment_remove, log_down)(actor=place.submod, comment_id=place.comment.pk)
+    assert Comment.objects.get(pk=place.comment.pk).state == CommentState.VISIBLE
+    written: list[tuple] = []
+    remove = _logged(comment_remove, lambda *line: written.append(line))
+    removed = remove(actor=place.submod, comment_id=place.comment.pk)
+    assert removed.state == CommentState.REMOVED
+    assert written == [
+        (place.submod, removed, {"actor": place.submod, "comment_id": place.comment.pk})
+    ]
+    assert comment_remove_logged.__doc__ == (
+        "tribune.talk.services.comment_remove, written to the moderation log."
+    )

@@ -114,6 +114,39 @@ def test_the_queue_shows_reports_pending_edits_with_their_diff_and_unpatrolled_c
     assert 'value="remove"' in body and 'value="suspend"' not in body
 
 
+def queue_item_of(body: str, target: str) -> str:
+    """The part of a queue page that is the item about `target`."""
+    (item,) = [
+        part
+        for part in body.split('class="queue-item"')[1:]
+        if f'name="target" value="{target}"' in part
+    ]
+    return item
+
+
+def test_the_queue_offers_to_lift_a_standing_ban_rather_than_to_ban_again(place: Place):
+    target = f"post:{place.post.pk}"
+    report_create(reporter=place.member, target=target, reason="spam")
+    client = client_for(place.submod)
+    before = queue_item_of(text(client.get("/moderation/?subwiki=square")), target)
+    assert 'value="ban"' in before and 'value="unban"' not in before
+    moderation_act(
+        actor=place.submod, action="ban", target="member:author", subwiki="square", reason="Ads."
+    )
+    banned = queue_item_of(text(client.get("/moderation/?subwiki=square")), target)
+    assert 'value="ban"' not in banned
+    assert 'value="unban"' in banned and "Lift the ban" in banned
+    # The button offered changes something; then banning is offered again.
+    lifted = client.post(
+        "/moderation/act/",
+        {"action": "unban", "target": target, "reason": "Served.", "next": "/moderation/"},
+        follow=True,
+    )
+    assert "is in the moderation log" in text(lifted)
+    again = queue_item_of(text(lifted), target)
+    assert 'value="ban"' in again and 'value="unban"' not in again
+
+
 def test_removing_a_reported_post_from_the_queue(place: Place):
     report_create(reporter=place.member, target=f"post:{place.post.pk}", reason="spam")
     client = client_for(place.submod)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Generic, Literal, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
+from django.db.models import Model
 from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import Field, PlainValidator, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 from tribune.core.exceptions import NotFound
-from tribune.core.pagination import InvalidLimit
+from tribune.core.pagination import InvalidLimit, Page, clean_limit
 
 T = TypeVar("T")
+ModelT = TypeVar("ModelT", bound=Model)
 
 EditPolicyName = Literal["open", "reviewed", "members", "protected", "locked"]
 PostKindName = Literal["link", "article", "image", "text"]
@@ -28,6 +31,11 @@ class ErrorOut(Schema):
 class ListOut(Schema, Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+    @classmethod
+    def from_page(cls, page: Page[ModelT], item_out: Callable[[ModelT], T]) -> Self:
+        """A page of a list as the API answers it, each item shaped by `item_out`."""
+        return cls(items=[item_out(item) for item in page.items], next_cursor=page.next_cursor)
 
 
 class MemberOut(Schema):
@@ -63,6 +71,7 @@ class MeOut(MemberOut):
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+ERRORS_AND_CONFLICT: dict[int, Any] = {**ERRORS, 409: ErrorOut}
 
 
 # --- Input shared by every router -------------------------------------------------------
@@ -125,12 +134,16 @@ class ListParams(Schema):
         ),
     )
 
-
-def list_limit(params: ListParams) -> str | None:
-    """The page size asked for; `?limit=` with no number is refused, as the schema says."""
-    if params.limit == "":
-        raise InvalidLimit
-    return params.limit
+    @field_validator("limit")
+    @classmethod
+    def _page_size(cls, value: str | None) -> str | None:
+        # Checked here, as the query is read, so that every list refuses a wrong limit
+        # alike whatever its endpoint does first. InvalidLimit is no ValueError: pydantic
+        # lets it through to the API's handler, which answers with its own code.
+        if value == "":
+            raise InvalidLimit  # the pages read `?limit=` as the default; the schema refuses it
+        clean_limit(value)
+        return value
 
 
 # --- Subwikis, posts and revisions ----------------------------------------------------

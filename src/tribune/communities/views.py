@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +27,7 @@ from tribune.communities.forms import (
 from tribune.communities.models import MembershipState, Role, Subwiki
 from tribune.core.exceptions import Forbidden, ServiceError
 from tribune.core.markdown import render_markdown
+from tribune.core.web import Done, is_htmx, run_or_redirect
 from tribune.feeds.views import cards_context
 from tribune.posts.selectors import posts_in_subwiki
 
@@ -33,15 +35,12 @@ MAX_QUERY = 100
 ROLE_ORDER: dict[str, int] = {Role.OWNER: 0, Role.MODERATOR: 1, Role.MEMBER: 2}
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], *, fragment: str
 ) -> HttpResponse:
     """The page, or its fragment for htmx; caches must keep the two apart."""
-    response = render(request, fragment if _is_htmx(request) else template, context)
+    use_fragment = is_htmx(request, include_boosted=True)
+    response = render(request, fragment if use_fragment else template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -148,7 +147,7 @@ def _action_done(
 ) -> HttpResponse:
     """After a button: htmx gets the buttons again with the message; others go back."""
     can_view = permissions.can_view_subwiki(request.user, subwiki)
-    if _is_htmx(request) and can_view:
+    if is_htmx(request, include_boosted=True) and can_view:
         context = {**_actions_context(request, subwiki), "action_message": message}
         context["action_error"] = error
         return render(request, "communities/_actions.html", context)
@@ -156,7 +155,7 @@ def _action_done(
     if can_view:
         return redirect(subwiki)
     # Asked to join a private subwiki, or left one: its page would answer 404.
-    if _is_htmx(request):
+    if is_htmx(request, include_boosted=True):
         response = HttpResponse()
         response["HX-Redirect"] = reverse("communities:list")
         return response
@@ -182,7 +181,7 @@ def _subwiki_action(
             try:
                 return action(request, subwiki)
             except Forbidden as error:
-                if _is_htmx(request):
+                if is_htmx(request, include_boosted=True):
                     return _action_done(request, subwiki, message=str(error.detail), error=True)
                 return _forbidden(request, error)
             except ServiceError as error:
@@ -278,14 +277,14 @@ def _member_action(
     def view(request: HttpRequest, slug: str, username: str) -> HttpResponse:
         subwiki = selectors.subwiki_get(viewer=request.user, slug=slug)
         try:
-            message = action(request, subwiki, username)
+            return run_or_redirect(
+                request,
+                partial(action, request, subwiki, username),
+                to=reverse("communities:members", args=[subwiki.slug]),
+                done=lambda message: Done(message),
+            )
         except Forbidden as error:
             return _forbidden(request, error)
-        except ServiceError as error:
-            messages.error(request, str(error.detail))
-        else:
-            messages.success(request, message)
-        return redirect("communities:members", slug=subwiki.slug)
 
     view.__doc__ = action.__doc__
     view.__name__ = action.__name__

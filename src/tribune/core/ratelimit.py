@@ -32,6 +32,7 @@ from django.utils.translation import ngettext
 
 from tribune.core.exceptions import RateLimited, ServiceError
 from tribune.core.models import RateCounter
+from tribune.core.web import is_htmx
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _off: ContextVar[bool] = ContextVar("rate_limits_off", default=False)
@@ -214,7 +215,7 @@ def refused(
     only the header.
     """
     if isinstance(error, RateLimited):
-        if request.headers.get("HX-Request") != "true":
+        if not is_htmx(request, include_boosted=True):
             response.status_code = error.status
         response["Retry-After"] = str(error.retry_after)
     return response

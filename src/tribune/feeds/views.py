@@ -20,11 +20,12 @@ from tribune.accounts.models import Member
 from tribune.communities.permissions import Viewer
 from tribune.core.exceptions import ServiceError
 from tribune.core.pagination import Page, clean_limit
+from tribune.core.web import is_htmx
 from tribune.feeds.cards import prepare_cards
 from tribune.feeds.selectors import UPVOTED, global_feed, home_feed, member_feed
 from tribune.posts.models import Post
 from tribune.posts.reactions import upvoted_post_ids
-from tribune.wiki.views import is_htmx, render_page, viewer_of, with_query
+from tribune.wiki.views import render_page, viewer_of, with_query
 
 FRAGMENT = "feeds/_post_items.html"
 

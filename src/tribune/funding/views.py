@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from tribune.accounts.models import Member
 from tribune.core.exceptions import Forbidden, ServiceError
+from tribune.core.web import is_htmx
 from tribune.funding.forms import DonationForm
 from tribune.funding.models import Provider
 from tribune.funding.selectors import (
@@ -232,7 +233,7 @@ def financials(request: HttpRequest) -> HttpResponse:
 def funding_bar(request: HttpRequest) -> HttpResponse:
     """The filled progress bar, which htmx fetches where the page had no sums at hand."""
     response: HttpResponse
-    if request.headers.get("HX-Request") != "true":
+    if not is_htmx(request, include_boosted=True):
         response = redirect("funding:financials")  # the bar alone is no page to land on
     else:
         response = render(request, "funding/_bar_fragment.html", {"summary": funding_summary()})

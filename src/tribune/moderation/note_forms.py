@@ -3,7 +3,7 @@ the rules (and its errors are put back beside their fields)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from tribune.moderation.models import NoteClassification
 from tribune.moderation.notes import MAX_BODY, MAX_SOURCES, MAX_SUMMARY
 from tribune.wiki.forms import MarkdownField, ServiceErrorsMixin
+
+
+class WrittenNote(TypedDict):
+    """What the author of a note wrote, as moderation.notes' services take it."""
+
+    classification: str
+    body: str
+    sources: list[str]
 
 
 class NoteForm(ServiceErrorsMixin, forms.Form):
@@ -47,10 +55,15 @@ class NoteForm(ServiceErrorsMixin, forms.Form):
         kwargs.setdefault("auto_id", "note-%s")
         super().__init__(*args, **kwargs)
 
-    def source_list(self) -> list[str]:
-        """The sources typed, one a line (empty lines left out)."""
+    def written(self) -> WrittenNote:
+        """The note as its author wrote it, for note_create or note_edit (once valid)."""
         text = self.cleaned_data.get("sources") or ""
-        return [line.strip() for line in text.splitlines() if line.strip()]
+        return WrittenNote(
+            classification=self.cleaned_data["classification"],
+            body=self.cleaned_data["body"],
+            # One a line; empty lines left out.
+            sources=[line.strip() for line in text.splitlines() if line.strip()],
+        )
 
 
 class NoteEditForm(NoteForm):

@@ -7,8 +7,9 @@ htmx swaps the note's rating block in place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -21,16 +22,14 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tribune.accounts.follow_views import redirect_back
 from tribune.accounts.models import Member
 from tribune.communities.permissions import Viewer
-from tribune.core.exceptions import Forbidden, NotFound, ServiceError
+from tribune.core.exceptions import ServiceError
 from tribune.core.markdown import render_markdown
 from tribune.core.ratelimit import client_address
 from tribune.moderation.models import CommunityNote
 from tribune.moderation.note_forms import NoteEditForm, NoteForm
 from tribune.moderation.notes import (
-    NoteExists,
     RatingSummary,
     Refusal,
     my_note,
@@ -44,19 +43,13 @@ from tribune.moderation.notes import (
     post_notes,
     rating_refusal,
     rating_summary,
+    refuse,
     status_explanation,
 )
+from tribune.moderation.view_helpers import button_answer, form_submit
 from tribune.posts.models import Post
 from tribune.posts.selectors import post_get
-from tribune.wiki.views import (
-    fold_unchanged,
-    is_htmx,
-    member_of,
-    problem,
-    shows_problems,
-    viewer_of,
-    with_query,
-)
+from tribune.wiki.views import fold_unchanged, member_of, shows_problems, viewer_of, with_query
 
 # --- What a page shows of a note --------------------------------------------------------
 
@@ -148,51 +141,26 @@ def note_new(request: HttpRequest, post_id: int) -> HttpResponse:
     """The form that adds a note to a post (members at trust level 1 or more)."""
     member = member_of(request)
     post = post_get(viewer=member, post_id=post_id)
-    refusal = note_refusal(member, post)
-    if refusal is not None:
-        raise _forbidden(refusal)
+    refuse(note_refusal(member, post))
     mine = my_note(viewer=member, post=post)
     if mine is not None and request.method == "GET":
         # One note per member per post: a second thought is an edit of the first.
         messages.info(request, _("You have already written a note on this post: edit it here."))
         return redirect("moderation:note_edit", note_id=mine.pk)
     form = NoteForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            note = note_create(
-                actor=member,
-                post_id=post.pk,
-                classification=form.cleaned_data["classification"],
-                body=form.cleaned_data["body"],
-                sources=form.source_list(),
-                address=client_address(request),
-            )
-        except NotFound:
-            raise
-        except NoteExists as error:
-            form.add_error(None, str(error.detail))
-            status = error.status
-        except ServiceError as error:
-            form.add_service_error(error)
-            status = error.status
-        else:
-            messages.success(
-                request,
-                _(
-                    "Your note is added. It shows on the post once members who usually "
-                    "disagree with each other rate it helpful."
-                ),
-            )
-            return redirect("moderation:note", note_id=note.pk)
-    elif request.method == "POST":
-        status = 400
-    context = {"post": post, "form": form, "editing": None}
-    return render(request, "moderation/notes/note_form.html", context, status=status)
-
-
-def _forbidden(refusal: Refusal) -> Forbidden:
-    return Forbidden(refusal.message, code=refusal.code)
+    added = _(
+        "Your note is added. It shows on the post once members who usually disagree with "
+        "each other rate it helpful."
+    )
+    return _note_form_page(
+        request,
+        form,
+        lambda data: note_create(
+            actor=member, post_id=post.pk, address=client_address(request), **form.written()
+        ),
+        post=post,
+        done=added,
+    )
 
 
 @login_required
@@ -202,38 +170,44 @@ def note_change(request: HttpRequest, note_id: int) -> HttpResponse:
     """The form in which its author changes a note (every version is kept)."""
     member = member_of(request)
     note = note_get(viewer=member, note_id=note_id)
-    refusal = note_edit_refusal(member, note)
-    if refusal is not None:
-        raise _forbidden(refusal)
+    refuse(note_edit_refusal(member, note))
     initial = {
         "classification": note.classification,
         "body": note.body,
         "sources": "\n".join(note.sources),
     }
     form = NoteEditForm(request.POST if request.method == "POST" else None, initial=initial)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            note_edit(
-                actor=member,
-                note_id=note.pk,
-                classification=form.cleaned_data["classification"],
-                body=form.cleaned_data["body"],
-                sources=form.source_list(),
-                summary=form.cleaned_data["summary"],
-                address=client_address(request),
-            )
-        except NotFound:
-            raise
-        except ServiceError as error:
-            form.add_service_error(error)
-            status = error.status
-        else:
-            messages.success(request, _("Your note is saved. Its history keeps every version."))
-            return redirect("moderation:note", note_id=note.pk)
-    elif request.method == "POST":
-        status = 400
-    context = {"post": note.post, "form": form, "editing": note}
+    return _note_form_page(
+        request,
+        form,
+        lambda data: note_edit(
+            actor=member,
+            note_id=note.pk,
+            summary=data["summary"],
+            address=client_address(request),
+            **form.written(),
+        ),
+        post=note.post,
+        editing=note,
+        done=_("Your note is saved. Its history keeps every version."),
+    )
+
+
+def _note_form_page(
+    request: HttpRequest,
+    form: NoteForm,
+    save: Callable[[dict[str, Any]], CommunityNote],
+    *,
+    post: Post,
+    done: str,
+    editing: CommunityNote | None = None,
+) -> HttpResponse:
+    """The form that writes or edits a note; once `save` took it, the note, saying `done`."""
+    note, status = form_submit(request, form, save)
+    if note is not None:
+        messages.success(request, done)
+        return redirect("moderation:note", note_id=note.pk)
+    context = {"post": post, "form": form, "editing": editing}
     return render(request, "moderation/notes/note_form.html", context, status=status)
 
 
@@ -286,23 +260,23 @@ def note_rate_button(request: HttpRequest, note_id: int) -> HttpResponse:
         # Whether the note exists is not told before logging in; the log-in comes back to it.
         return redirect_to_login(note_url)
     actor: Member = request.user
-    try:
-        result = note_rate(
+
+    def rating_block(error: str | None) -> HttpResponse:
+        # Read again: after a rating, its counts include it.
+        row = _note_row(actor, note_get(viewer=actor, note_id=note_id))
+        return _rating_fragment(request, row, error=error, saved=error is None)
+
+    return button_answer(
+        request,
+        partial(
+            note_rate,
             actor=actor,
             note_id=note_id,
             helpful=request.POST.get("helpful", ""),
             address=client_address(request),
-        )
-    except NotFound:
-        raise
-    except ServiceError as error:
-        if not is_htmx(request):
-            return problem(request, error)
-        row = _note_row(actor, note_get(viewer=actor, note_id=note_id))
-        return _rating_fragment(request, row, error=str(error.detail))
-    if is_htmx(request):
-        # Read again: the counts include the rating just made.
-        row = _note_row(actor, note_get(viewer=actor, note_id=result.note.pk))
-        return _rating_fragment(request, row, saved=True)
-    messages.success(request, _("Your rating is saved. You can change it at any time."))
-    return redirect_back(request, fallback=note_url, anchor=f"note-{result.note.pk}")
+        ),
+        fragment=rating_block,
+        done=_("Your rating is saved. You can change it at any time."),
+        back=note_url,
+        anchor=f"note-{note_id}",
+    )

@@ -89,7 +89,8 @@ class Refusal(NamedTuple):
     message: str
 
 
-def _refuse(refusal: Refusal | None) -> None:
+def refuse(refusal: Refusal | None) -> None:
+    """Refuse what a refusal is about, with its reason and code; nothing if there is none."""
     if refusal is not None:
         raise Forbidden(refusal.message, code=refusal.code)
 
@@ -279,7 +280,7 @@ def note_create(
     Without sources, the links in the text are the note's sources.
     """
     post = post_get(viewer=actor, post_id=post_id)
-    _refuse(note_refusal(actor, post))
+    refuse(note_refusal(actor, post))
     kind, text, links = _clean_note(classification, body, sources)
     if CommunityNote.objects.filter(post=post, author=actor).exists():
         raise NoteExists
@@ -319,7 +320,7 @@ def note_edit(
     the text.
     """
     note = note_get(viewer=actor, note_id=note_id)
-    _refuse(note_edit_refusal(actor, note))
+    refuse(note_edit_refusal(actor, note))
     kind, text, links = _clean_note(
         note.classification if classification is None else classification,
         note.body if body is None else body,
@@ -363,7 +364,7 @@ def note_rate(
 ) -> RatingResult:
     """Rate a note helpful, somewhat or not (once per member; rating again changes it)."""
     note = note_get(viewer=actor, note_id=note_id)
-    _refuse(rating_refusal(actor, note))
+    refuse(rating_refusal(actor, note))
     value = _clean_helpful(helpful)
     rate_limit("note_rating", member=actor, address=address)
     now = timezone.now()

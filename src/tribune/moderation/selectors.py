@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -44,6 +45,7 @@ from tribune.moderation.models import (
     ActionKind,
     Appeal,
     AppealState,
+    Ban,
     CommunityNote,
     ModerationAction,
     Report,
@@ -591,8 +593,9 @@ def _fill_diffs(items: list[QueueItem]) -> None:
         item.diff = diff.changed_fields
 
 
-def _candidates(item: QueueItem, target: Target) -> list[str]:
-    """The actions the queue offers on an item, before asking who may take them."""
+def _candidates(item: QueueItem, target: Target, banned: set[tuple[int, int]]) -> list[str]:
+    """The actions the queue offers on an item, before asking who may take them: each one
+    that would change something (`banned`: the standing bans, as (subwiki, member) ids)."""
     obj = target.obj
     offered: list[str] = []
     if isinstance(obj, Revision):
@@ -613,7 +616,8 @@ def _candidates(item: QueueItem, target: Target) -> list[str]:
         offered.append(ActionKind.RESTORE if obj.is_removed else ActionKind.REMOVE)
     member = target.member
     if target.subwiki is not None and member is not None:
-        offered.append(ActionKind.BAN)
+        standing = (target.subwiki.pk, member.pk) in banned
+        offered.append(ActionKind.UNBAN if standing else ActionKind.BAN)
     if member is not None:
         suspended = member.access == Access.SUSPENDED
         offered.append(ActionKind.UNSUSPEND if suspended else ActionKind.SUSPEND)
@@ -626,7 +630,8 @@ def _fill_actions(viewer: Member, items: list[QueueItem]) -> None:
     """The actions the viewer may take on each item of a page, in a fixed number of queries.
 
     The rules read memberships (the viewer's, and the member's for a ban): they are read
-    for every subwiki of the page in one query, on one object per subwiki.
+    for every subwiki of the page in one query, on one object per subwiki. Whether a ban
+    stands (the queue offers to lift it then) is read in one query more.
     """
     found: list[tuple[QueueItem, Target]] = []
     for item in items:
@@ -646,6 +651,7 @@ def _fill_actions(viewer: Member, items: list[QueueItem]) -> None:
     for subwiki in places.values():
         for person in people.values():
             remember_membership(subwiki, person, memberships.get((subwiki.pk, person.pk)))
+    banned = _standing_bans(places, people)
     for item, target in found:
         if target.subwiki is not None:
             shared = places[target.subwiki.pk]
@@ -654,9 +660,25 @@ def _fill_actions(viewer: Member, items: list[QueueItem]) -> None:
             target = replace(target, subwiki=shared)
         item.actions = [
             action
-            for action in _candidates(item, target)
+            for action in _candidates(item, target, banned)
             if can_act(viewer, action, target, target.subwiki)
         ]
+
+
+def _standing_bans(
+    subwiki_ids: Collection[int], member_ids: Collection[int]
+) -> set[tuple[int, int]]:
+    """Which of these members a standing ban keeps out of which of these subwikis (one
+    query): a ban that ran out stands no more, as communities.permissions.is_banned says."""
+    if not subwiki_ids or not member_ids:
+        return set()
+    return set(
+        Ban.objects.filter(
+            subwiki_id__in=list(subwiki_ids), member_id__in=list(member_ids), lifted_at__isnull=True
+        )
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .values_list("subwiki_id", "member_id")
+    )
 
 
 def queue_counts(*, viewer: Viewer) -> dict[str, int]:

@@ -13,9 +13,9 @@ where an appeal is possible.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, ParamSpec, TypeVar, cast
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -77,6 +77,9 @@ from tribune.talk.models import Comment
 from tribune.talk.services import comment_remove, comment_restore
 from tribune.wiki.models import Revision, RevisionStatus
 from tribune.wiki.services import SaveResult, revision_mark_patrolled
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 MAX_REASON = 2000
 MAX_DETAILS = 2000
@@ -709,73 +712,59 @@ def _revision_target(revision: Revision) -> Target:
     )
 
 
-def post_revision_approve_logged(
-    *, actor: Member, post_id: int | str, revision_id: int | str
-) -> Revision:
-    """posts.services.revision_approve, written to the moderation log."""
-    with transaction.atomic():
-        revision = revision_approve(actor=actor, post_id=post_id, revision_id=revision_id)
-        _log_review(actor, _revision_target(revision), approve=True, reason="")
-    return revision
+def _logged(
+    service: Callable[P, R], log: Callable[[Member, R, Mapping[str, object]], object]
+) -> Callable[P, R]:
+    """`service` (called with keywords, `actor` among them) writing its log line in the
+    same transaction: `log` writes it from the actor, the result and the call's keywords."""
+
+    def logged(*args: P.args, **kwargs: P.kwargs) -> R:
+        actor = cast(Member, kwargs["actor"])  # the services name who acts `actor`
+        with transaction.atomic():
+            done = service(*args, **kwargs)
+            log(actor, done, kwargs)
+        return done
+
+    logged.__doc__ = f"{service.__module__}.{service.__name__}, written to the moderation log."
+    return logged
 
 
-def post_revision_reject_logged(
-    *, actor: Member, post_id: int | str, revision_id: int | str
-) -> Revision:
-    """posts.services.revision_reject, written to the moderation log."""
-    with transaction.atomic():
-        revision = revision_reject(actor=actor, post_id=post_id, revision_id=revision_id)
-        _log_review(actor, _revision_target(revision), approve=False, reason="")
-    return revision
+def _review_log(*, approve: bool) -> Callable[[Member, Revision, Mapping[str, object]], None]:
+    """What logs an approval or a rejection made with a post's or description's own button."""
+
+    def log(actor: Member, revision: Revision, call: Mapping[str, object]) -> None:
+        _log_review(actor, _revision_target(revision), approve=approve, reason="")
+
+    return log
 
 
-def description_approve_logged(
-    *, actor: Member, subwiki: Subwiki, revision_id: int | str
-) -> Revision:
-    """communities.services.subwiki_description_approve, written to the moderation log."""
-    with transaction.atomic():
-        revision = subwiki_description_approve(
-            actor=actor, subwiki=subwiki, revision_id=revision_id
-        )
-        _log_review(actor, _revision_target(revision), approve=True, reason="")
-    return revision
+def _log_post_rollback(
+    actor: Member, done: tuple[Post, SaveResult], call: Mapping[str, object]
+) -> None:
+    """The log line of post_rollback, with its summary (or the revision's) as reason."""
+    post, result = done
+    summary = str(call.get("summary") or "")
+    # post_rollback found the member as this does, and refused unless the latest edit
+    # was theirs: the edits undone run down from it (the new revision's parent).
+    vandal = members_named(str(call["username"])).first()
+    head = result.revision.parent if result.changed else result.revision
+    assert vandal is not None and head is not None  # noqa: S101  # as post_rollback checked
+    undone = _consecutive_edits(post.page_id, head, vandal.pk)
+    reason = summary or (result.revision.summary if result.changed else "")
+    _log_rollback(actor, target_of(post), post, result, vandal, undone, reason)
 
 
-def description_reject_logged(
-    *, actor: Member, subwiki: Subwiki, revision_id: int | str
-) -> Revision:
-    """communities.services.subwiki_description_reject, written to the moderation log."""
-    with transaction.atomic():
-        revision = subwiki_description_reject(actor=actor, subwiki=subwiki, revision_id=revision_id)
-        _log_review(actor, _revision_target(revision), approve=False, reason="")
-    return revision
+def _log_comment_removal(actor: Member, comment: Comment, call: Mapping[str, object]) -> None:
+    """The log line of a comment removed with the talk's own button."""
+    _log_removal(actor, target_of(comment), reason="")
 
 
-def post_rollback_logged(
-    *, actor: Member, post_id: int | str, username: str, summary: str = ""
-) -> tuple[Post, SaveResult]:
-    """posts.services.post_rollback, written to the moderation log (the summary as reason)."""
-    with transaction.atomic():
-        post, result = post_rollback(
-            actor=actor, post_id=post_id, username=username, summary=summary
-        )
-        # post_rollback found the member as this does, and refused unless the latest edit
-        # was theirs: the edits undone run down from it (the new revision's parent).
-        vandal = members_named(username).first()
-        head = result.revision.parent if result.changed else result.revision
-        assert vandal is not None and head is not None  # noqa: S101  # as post_rollback checked
-        undone = _consecutive_edits(post.page_id, head, vandal.pk)
-        reason = summary or (result.revision.summary if result.changed else "")
-        _log_rollback(actor, target_of(post), post, result, vandal, undone, reason)
-    return post, result
-
-
-def comment_remove_logged(*, actor: Member, comment_id: int | str) -> Comment:
-    """talk.services.comment_remove, written to the moderation log."""
-    with transaction.atomic():
-        comment = comment_remove(actor=actor, comment_id=comment_id)
-        _log_removal(actor, target_of(comment), reason="")
-    return comment
+post_revision_approve_logged = _logged(revision_approve, _review_log(approve=True))
+post_revision_reject_logged = _logged(revision_reject, _review_log(approve=False))
+description_approve_logged = _logged(subwiki_description_approve, _review_log(approve=True))
+description_reject_logged = _logged(subwiki_description_reject, _review_log(approve=False))
+post_rollback_logged = _logged(post_rollback, _log_post_rollback)
+comment_remove_logged = _logged(comment_remove, _log_comment_removal)
 
 
 def revision_patrol(*, actor: Member, target: str, reason: str = "") -> ModerationAction:

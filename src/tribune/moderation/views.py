@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from tribune.accounts.models import Member
 from tribune.communities.models import Subwiki
 from tribune.communities.selectors import subwiki_get
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
@@ -34,6 +35,7 @@ from tribune.moderation.models import (
     ReportReason,
 )
 from tribune.moderation.permissions import (
+    APPEALABLE,
     can_appeal,
     can_decide_appeal,
     can_read_log,
@@ -59,6 +61,7 @@ from tribune.moderation.services import (
     report_create,
 )
 from tribune.moderation.targets import Target, display_target, target_get
+from tribune.moderation.view_helpers import form_submit
 from tribune.posts.models import Post
 from tribune.talk.models import Comment
 from tribune.wiki.models import PageKind, Revision
@@ -89,18 +92,8 @@ BUTTONS: dict[str, str | Promise] = {
     ActionKind.ROLLBACK: gettext_lazy("Roll back their edits"),
     ActionKind.PATROL: gettext_lazy("Mark patrolled"),
 }
-# Buttons that take something away are drawn as dangerous.
-DANGEROUS = frozenset(
-    {
-        ActionKind.REMOVE,
-        ActionKind.LOCK,
-        ActionKind.PROTECT,
-        ActionKind.BAN,
-        ActionKind.SUSPEND,
-        ActionKind.REJECT_REVISION,
-        ActionKind.ROLLBACK,
-    }
-)
+# Buttons that take something away are drawn as dangerous: the actions one may appeal.
+DANGEROUS = APPEALABLE
 QUEUE_PAGE = 20
 LOG_PAGE = 50
 
@@ -180,28 +173,23 @@ def report(request: HttpRequest) -> HttpResponse:
     form = ReportForm(
         request.POST if request.method == "POST" else None, initial={"target": target.name}
     )
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            report_create(
-                reporter=member,
-                target=target.name,
-                reason=form.cleaned_data["reason"],
-                details=form.cleaned_data["details"],
-                address=client_address(request),
-            )
-        except NotFound:
-            raise
-        except ServiceError as error:  # rate limits and repeated reports too
-            form.add_service_error(error)
-            status = error.status
-        else:
-            messages.success(
-                request, _("Thank you: your report is with the moderators, who will look at it.")
-            )
-            return redirect(back_url or "home")
-    elif request.method == "POST":
-        status = 400
+    # Refusals (a rate limit, a report sent already) come back in the form.
+    made, status = form_submit(
+        request,
+        form,
+        lambda data: report_create(
+            reporter=member,
+            target=target.name,
+            reason=data["reason"],
+            details=data["details"],
+            address=client_address(request),
+        ),
+    )
+    if made is not None:
+        messages.success(
+            request, _("Thank you: your report is with the moderators, who will look at it.")
+        )
+        return redirect(back_url or "home")
     context = {"form": form, "about": about, "back_url": back_url}
     return render(request, "moderation/report.html", context, status=status)
 
@@ -303,30 +291,26 @@ def act(request: HttpRequest) -> HttpResponse:
     """Take one moderation action from the queue's buttons; back to where it was taken."""
     member = member_of(request)
     form = ActionForm(request.POST)
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            line = moderation_act(
-                actor=member,
-                action=data["action"],
-                target=data["target"],
-                reason=data["reason"],
-                duration_days=data["duration_days"],
-                subwiki=data["subwiki"] or None,
-            )
-        except NotFound:
-            raise
-        except ServiceError as error:
-            form.add_service_error(error)
-            status = error.status
-        else:
-            messages.success(
-                request,
-                _("Done: “%(action)s” is in the moderation log.")
-                % {"action": ActionKind(line.action).label},
-            )
-            return redirect(_safe_next(request, data["next"], reverse("moderation:queue")))
+    line, status = form_submit(
+        request,
+        form,
+        lambda data: moderation_act(
+            actor=member,
+            action=data["action"],
+            target=data["target"],
+            reason=data["reason"],
+            duration_days=data["duration_days"],
+            subwiki=data["subwiki"] or None,
+        ),
+    )
+    if line is not None:
+        messages.success(
+            request,
+            _("Done: “%(action)s” is in the moderation log.")
+            % {"action": ActionKind(line.action).label},
+        )
+        next_url = form.cleaned_data["next"]
+        return redirect(_safe_next(request, next_url, reverse("moderation:queue")))
     action = request.POST.get("action", "")
     context = {
         "form": form,
@@ -411,35 +395,7 @@ def appeal(request: HttpRequest, action_id: int) -> HttpResponse:
     """The member an action concerns asks staff to reconsider it (once); its state after."""
     member = member_of(request)
     line = log_entry_get(viewer=member, action_id=action_id)
-    made = appeal_of(line)
-    if made is None and not can_appeal(member, line):
-        raise Forbidden(_("Only the member an action took something from may appeal it."))
-    form = AppealForm(request.POST if request.method == "POST" and made is None else None)
-    status = 200
-    if request.method == "POST":
-        if made is not None:
-            raise ServiceError(
-                _("You appealed this action already: each action may be appealed once."),
-                code="already_appealed",
-            )
-        if form.is_valid():
-            try:
-                appeal_create(member=member, action_id=line.pk, text=form.cleaned_data["text"])
-            except ServiceError as error:
-                form.add_service_error(error)
-                status = error.status
-            else:
-                messages.success(request, _("Your appeal is with staff. You will hear from them."))
-                return redirect("moderation:appeal", action_id=line.pk)
-        else:
-            status = 400
-    context = {
-        "row": _log_rows(member, [line])[0],
-        "appeal": made,
-        "form": form,
-        "form_url": reverse("moderation:appeal", args=[line.pk]),
-    }
-    return render(request, "moderation/appeal.html", context, status=status)
+    return _appeal_page(request, line, member, here=reverse("moderation:appeal", args=[line.pk]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -448,33 +404,44 @@ def appeal_link(request: HttpRequest, token: str) -> HttpResponse:
     """Appeal an action from the link in its e-mail, without logging in (a suspended
     member cannot log in); the appeal's state after."""
     line, member = appeal_link_get(token=token)
+    here = reverse("moderation:appeal_link", args=[token])
+    return _appeal_page(request, line, member, here=here, by_link=True)
+
+
+def _appeal_page(
+    request: HttpRequest,
+    line: ModerationAction,
+    member: Member,
+    *,
+    here: str,
+    by_link: bool = False,
+) -> HttpResponse:
+    """The appeal form of an action for the member it concerns, or the appeal's state."""
     made = appeal_of(line)
     if made is None and not can_appeal(member, line):
         raise Forbidden(_("Only the member an action took something from may appeal it."))
-    form = AppealForm(request.POST if request.method == "POST" and made is None else None)
-    status = 200
-    here = reverse("moderation:appeal_link", args=[token])
-    if request.method == "POST":
-        if made is not None:
-            messages.error(
-                request,
-                _("You appealed this action already: each action may be appealed once."),
-            )
-            status = 409
-        elif form.is_valid():
-            try:
-                appeal_create(member=member, action_id=line.pk, text=form.cleaned_data["text"])
-            except ServiceError as error:
-                form.add_service_error(error)
-                status = error.status
-            else:
-                messages.success(request, _("Your appeal is with staff. You will hear from them."))
-                return redirect(here)
-        else:
-            status = 400
+    posted = request.method == "POST"
+    form = AppealForm(request.POST if posted and made is None else None)
+    if posted and made is not None:
+        again = _("You appealed this action already: each action may be appealed once.")
+        if not by_link:
+            raise ServiceError(again, code="already_appealed")
+        # Reached without logging in: the appeal's own page answers, and says so.
+        messages.error(request, again)
+        sent, status = None, 409
+    else:
+        sent, status = form_submit(
+            request,
+            form,
+            lambda data: appeal_create(member=member, action_id=line.pk, text=data["text"]),
+        )
+    if sent is not None:
+        messages.success(request, _("Your appeal is with staff. You will hear from them."))
+        return redirect(here)
     row = _log_rows(member, [line])[0]
-    row.can_appeal = False  # its link asks to log in: this page is the way to appeal
-    context = {"row": row, "appeal": made, "form": form, "form_url": here, "by_link": True}
+    if by_link:
+        row.can_appeal = False  # its link asks to log in: this page is the way to appeal
+    context = {"row": row, "appeal": made, "form": form, "form_url": here, "by_link": by_link}
     return render(request, "moderation/appeal.html", context, status=status)
 
 

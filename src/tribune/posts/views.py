@@ -4,6 +4,7 @@ diffs, conflicts, recent changes) are in wiki/views.py."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from tribune.communities.permissions import EditDecision
 from tribune.communities.selectors import subwikis_for_posting
 from tribune.core.exceptions import Forbidden, RateLimited, ServiceError
 from tribune.core.ratelimit import client_address, refused
+from tribune.core.web import Done, is_htmx, redirect_with_message, run_or_redirect
 from tribune.moderation.services import (
     post_revision_approve_logged,
     post_revision_reject_logged,
@@ -53,15 +55,16 @@ from tribune.wiki.models import Revision, RevisionStatus
 from tribune.wiki.services import EditConflict
 from tribune.wiki.views import (
     MAX_PREVIEW,
+    approve_or_redirect,
     changes_context,
     conflict_fields,
     diff_pair,
     field_diffs,
     history_rows,
-    is_htmx,
     markdown_html,
     member_of,
     render_page,
+    restore_done,
     saved_message,
     shows_problems,
     viewer_of,
@@ -389,32 +392,30 @@ def revert(request: HttpRequest, post_id: int) -> HttpResponse:
     """Restore a post to an earlier revision, as a new revision."""
     member = member_of(request)
     post = post_get(viewer=member, post_id=post_id)
+    history_url = reverse("posts:history", args=[post.pk])
     form = RevertForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a revision to restore."))
-        return redirect("posts:history", post_id=post.pk)
-    try:
-        post, result = post_revert(
-            actor=member,
-            post_id=post.pk,
-            revision_id=form.cleaned_data["revision"],
-            summary=form.cleaned_data["summary"],
-            address=client_address(request),
+        return redirect_with_message(
+            request, history_url, _("Choose a revision to restore."), level=messages.ERROR
         )
-    except (Forbidden, RateLimited):
-        raise  # a page that says why (shows_problems)
-    except ServiceError as error:
-        messages.error(request, str(error.detail))
-        return redirect("posts:history", post_id=post.pk)
-    if result.changed:
-        messages.success(
-            request,
-            _("Revision %(id)s is restored, as a new revision.")
-            % {"id": form.cleaned_data["revision"]},
-        )
-    else:
-        messages.info(request, _("That version is the same as the current one: nothing changed."))
-    return redirect(post)
+    revision_id = form.cleaned_data["revision"]
+    revert = partial(
+        post_revert,
+        actor=member,
+        post_id=post.pk,
+        revision_id=revision_id,
+        summary=form.cleaned_data["summary"],
+        address=client_address(request),
+    )
+    restored = _("Revision %(id)s is restored, as a new revision.") % {"id": revision_id}
+    # A rate limit, like a refusal, is a page that says why (shows_problems).
+    return run_or_redirect(
+        request,
+        revert,
+        to=history_url,
+        done=lambda outcome: restore_done(outcome[1], restored, to=post),
+        reraise=(Forbidden, RateLimited),
+    )
 
 
 @login_required
@@ -424,25 +425,28 @@ def rollback(request: HttpRequest, post_id: int) -> HttpResponse:
     """Undo one member's consecutive latest edits (moderators)."""
     member = member_of(request)
     post = post_get(viewer=member, post_id=post_id)
+    history_url = reverse("posts:history", args=[post.pk])
     form = RollbackForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Say whose edits to roll back."))
-        return redirect("posts:history", post_id=post.pk)
-    username = form.cleaned_data["username"]
-    try:
-        post, result = post_rollback_logged(
-            actor=member, post_id=post.pk, username=username, summary=form.cleaned_data["summary"]
+        return redirect_with_message(
+            request, history_url, _("Say whose edits to roll back."), level=messages.ERROR
         )
-    except Forbidden:
-        raise
-    except ServiceError as error:
-        messages.error(request, str(error.detail))
-        return redirect("posts:history", post_id=post.pk)
-    if result.changed:
-        messages.success(request, _("The edits by %(name)s are rolled back.") % {"name": username})
-    else:
-        messages.info(request, _("The post already reads as it did before those edits."))
-    return redirect("posts:history", post_id=post.pk)
+    username = form.cleaned_data["username"]
+    rollback = partial(
+        post_rollback_logged,
+        actor=member,
+        post_id=post.pk,
+        username=username,
+        summary=form.cleaned_data["summary"],
+    )
+    rolled_back = _("The edits by %(name)s are rolled back.") % {"name": username}
+    unchanged = _("The post already reads as it did before those edits.")
+    return run_or_redirect(
+        request,
+        rollback,
+        to=history_url,
+        done=lambda outcome: restore_done(outcome[1], rolled_back, unchanged=unchanged),
+    )
 
 
 @login_required
@@ -452,24 +456,14 @@ def approve(request: HttpRequest, post_id: int, revision_id: int) -> HttpRespons
     """Approve a pending revision: it goes live, merged onto the edits made since."""
     member = member_of(request)
     post = post_get(viewer=member, post_id=post_id)
-    try:
-        post_revision_approve_logged(actor=member, post_id=post.pk, revision_id=revision_id)
-    except EditConflict:
-        messages.error(
-            request,
-            _(
-                "This edit overlaps changes made since it was written, so it cannot be approved "
-                "as it is. Reject it, or make the change yourself."
-            ),
-        )
-        return redirect("posts:revision", post_id=post.pk, revision_id=revision_id)
-    except Forbidden:
-        raise
-    except ServiceError as error:
-        messages.error(request, str(error.detail))
-        return redirect("posts:revision", post_id=post.pk, revision_id=revision_id)
-    messages.success(request, _("The edit is approved: readers see it now."))
-    return redirect(post)
+    return approve_or_redirect(
+        request,
+        partial(
+            post_revision_approve_logged, actor=member, post_id=post.pk, revision_id=revision_id
+        ),
+        to=reverse("posts:revision", args=[post.pk, revision_id]),
+        done=Done(_("The edit is approved: readers see it now."), to=post),
+    )
 
 
 @login_required
@@ -479,15 +473,17 @@ def reject(request: HttpRequest, post_id: int, revision_id: int) -> HttpResponse
     """Reject a pending revision; it stays in the history, marked rejected."""
     member = member_of(request)
     post = post_get(viewer=member, post_id=post_id)
-    try:
-        post_revision_reject_logged(actor=member, post_id=post.pk, revision_id=revision_id)
-    except Forbidden:
-        raise
-    except ServiceError as error:
-        messages.error(request, str(error.detail))
-        return redirect("posts:revision", post_id=post.pk, revision_id=revision_id)
-    messages.success(request, _("The edit is rejected. It stays in the history."))
-    return redirect("posts:history", post_id=post.pk)
+    return run_or_redirect(
+        request,
+        partial(
+            post_revision_reject_logged, actor=member, post_id=post.pk, revision_id=revision_id
+        ),
+        to=reverse("posts:revision", args=[post.pk, revision_id]),
+        done=Done(
+            _("The edit is rejected. It stays in the history."),
+            to=reverse("posts:history", args=[post.pk]),
+        ),
+    )
 
 
 # --- Recent changes and contributions -----------------------------------------------------

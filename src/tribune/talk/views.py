@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from tribune.accounts.models import Member
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
 from tribune.core.ratelimit import client_address, refused
+from tribune.core.web import is_htmx
 from tribune.moderation.services import comment_remove_logged
 from tribune.posts.models import Post
 from tribune.posts.selectors import post_get
@@ -41,7 +42,7 @@ from tribune.talk.selectors import (
 )
 from tribune.talk.services import comment_create, comment_delete, comment_edit
 from tribune.talk.templatetags.talk_tags import talk_words
-from tribune.wiki.views import is_htmx, member_of, shows_problems, viewer_of
+from tribune.wiki.views import member_of, shows_problems, viewer_of
 
 
 def comment_url(comment: Comment) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, TypeVar, cast
 
 from django.contrib import messages
@@ -39,6 +39,7 @@ from tribune.core.markdown import render_markdown
 from tribune.core.pagination import Page as ListPage
 from tribune.core.ratelimit import client_address, refused
 from tribune.core.textmerge import DiffLine, diff_text
+from tribune.core.web import Done, RedirectTo, is_htmx, redirect_with_message, run_or_redirect
 from tribune.moderation.services import description_approve_logged, description_reject_logged
 from tribune.posts.selectors import (
     mentioned_members,
@@ -49,7 +50,7 @@ from tribune.posts.selectors import (
 )
 from tribune.wiki.forms import DescriptionEditForm, RevertForm
 from tribune.wiki.models import PageKind, Revision, RevisionStatus
-from tribune.wiki.services import EditConflict
+from tribune.wiki.services import EditConflict, SaveResult
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 
@@ -75,11 +76,6 @@ def viewer_of(request: HttpRequest) -> Viewer:
 
 def member_of(request: HttpRequest) -> Member:
     return request.user  # type: ignore[return-value]  # behind login_required
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    """An htmx request for a fragment (a boosted link wants the whole page)."""
-    return request.headers.get("HX-Request") == "true" and "HX-Boosted" not in request.headers
 
 
 def render_page(
@@ -358,6 +354,33 @@ def saved_message(*, changed: bool, pending: bool, merged: bool) -> str:
     return _("Your edit is saved.")
 
 
+def restore_done(
+    result: SaveResult, message: str, *, unchanged: str | None = None, to: RedirectTo | None = None
+) -> Done:
+    """What a member is told after a revert or a rollback: `message`, or that nothing changed."""
+    if result.changed:
+        return Done(message, to=to)
+    if unchanged is None:
+        unchanged = _("That version is the same as the current one: nothing changed.")
+    return Done(unchanged, to=to, level=messages.INFO)
+
+
+def approve_or_redirect(
+    request: HttpRequest, approve: Callable[[], object], *, to: RedirectTo, done: Done
+) -> HttpResponse:
+    """Approve a pending revision through `approve`; one that overlaps later edits is refused."""
+    try:
+        return run_or_redirect(
+            request, approve, to=to, done=done, reraise=(Forbidden, EditConflict)
+        )
+    except EditConflict:
+        message = _(
+            "This edit overlaps changes made since it was written, so it cannot be approved "
+            "as it is. Reject it, or make the change yourself."
+        )
+        return redirect_with_message(request, to, message, level=messages.ERROR)
+
+
 # --- Recent changes -----------------------------------------------------------------------
 
 
@@ -570,28 +593,29 @@ def description_revert(request: HttpRequest, slug: str) -> HttpResponse:
     """Restore an earlier description, as a new revision."""
     member = member_of(request)
     subwiki = subwiki_get(viewer=member, slug=slug)
+    history_url = reverse("wiki:description_history", args=[subwiki.slug])
     form = RevertForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a revision to restore."))
-        return redirect("wiki:description_history", slug=subwiki.slug)
-    try:
-        result = subwiki_description_revert(
-            actor=member,
-            subwiki=subwiki,
-            revision_id=form.cleaned_data["revision"],
-            summary=form.cleaned_data["summary"],
-            address=client_address(request),
+        return redirect_with_message(
+            request, history_url, _("Choose a revision to restore."), level=messages.ERROR
         )
-    except (Forbidden, RateLimited):
-        raise  # a page that says why (shows_problems)
-    except ServiceError as error:
-        messages.error(request, str(error.detail))
-        return redirect("wiki:description_history", slug=subwiki.slug)
-    if result.changed:
-        messages.success(request, _("The earlier description is restored."))
-    else:
-        messages.info(request, _("That version is the same as the current one: nothing changed."))
-    return redirect(subwiki)
+    revert = partial(
+        subwiki_description_revert,
+        actor=member,
+        subwiki=subwiki,
+        revision_id=form.cleaned_data["revision"],
+        summary=form.cleaned_data["summary"],
+        address=client_address(request),
+    )
+    restored = _("The earlier description is restored.")
+    # A rate limit, like a refusal, is a page that says why (shows_problems).
+    return run_or_redirect(
+        request,
+        revert,
+        to=history_url,
+        done=lambda result: restore_done(result, restored, to=subwiki),
+        reraise=(Forbidden, RateLimited),
+    )
 
 
 @login_required
@@ -601,24 +625,12 @@ def description_approve(request: HttpRequest, slug: str, revision_id: int) -> Ht
     """Approve a pending description edit: it goes live, merged onto the edits made since."""
     member = member_of(request)
     subwiki = subwiki_get(viewer=member, slug=slug)
-    try:
-        description_approve_logged(actor=member, subwiki=subwiki, revision_id=revision_id)
-    except EditConflict:
-        messages.error(
-            request,
-            _(
-                "This edit overlaps changes made since it was written, so it cannot be approved "
-                "as it is. Reject it, or make the change yourself."
-            ),
-        )
-        return redirect("wiki:description_history", slug=subwiki.slug)
-    except Forbidden:
-        raise
-    except ServiceError as error:
-        messages.error(request, str(error.detail))
-        return redirect("wiki:description_history", slug=subwiki.slug)
-    messages.success(request, _("The edit is approved and now live."))
-    return redirect("wiki:description_history", slug=subwiki.slug)
+    return approve_or_redirect(
+        request,
+        partial(description_approve_logged, actor=member, subwiki=subwiki, revision_id=revision_id),
+        to=reverse("wiki:description_history", args=[subwiki.slug]),
+        done=Done(_("The edit is approved and now live.")),
+    )
 
 
 @login_required
@@ -628,15 +640,12 @@ def description_reject(request: HttpRequest, slug: str, revision_id: int) -> Htt
     """Reject a pending description edit; it stays in the history, marked rejected."""
     member = member_of(request)
     subwiki = subwiki_get(viewer=member, slug=slug)
-    try:
-        description_reject_logged(actor=member, subwiki=subwiki, revision_id=revision_id)
-    except Forbidden:
-        raise
-    except ServiceError as error:
-        messages.error(request, str(error.detail))
-        return redirect("wiki:description_history", slug=subwiki.slug)
-    messages.success(request, _("The edit is rejected. It stays in the history."))
-    return redirect("wiki:description_history", slug=subwiki.slug)
+    return run_or_redirect(
+        request,
+        partial(description_reject_logged, actor=member, subwiki=subwiki, revision_id=revision_id),
+        to=reverse("wiki:description_history", args=[subwiki.slug]),
+        done=Done(_("The edit is rejected. It stays in the history.")),
+    )
 
 
 @require_safe

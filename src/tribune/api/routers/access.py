@@ -16,7 +16,7 @@ from pydantic import Field
 from tribune.accounts.invitations import invitation_create, invitation_url, invitations_of
 from tribune.accounts.models import Invitation, Member
 from tribune.api.auth import member_auth
-from tribune.api.schemas import ERRORS, ListOut, ListParams, list_limit
+from tribune.api.schemas import ERRORS, ListOut, ListParams
 
 router = Router(tags=["access"])
 
@@ -94,7 +94,7 @@ def create_invite(request: HttpRequest) -> Status[InviteOut]:
 )
 def list_invites(request: HttpRequest, params: Query[ListParams]) -> ListOut[InviteOut]:
     """Your invitations, newest first."""
-    page = invitations_of(member=member_of(request), cursor=params.cursor, limit=list_limit(params))
+    page = invitations_of(member=member_of(request), cursor=params.cursor, limit=params.limit)
     return ListOut[InviteOut](
         items=[invite_out(request, invitation) for invitation in page.items],
         next_cursor=page.next_cursor,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -16,9 +16,16 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, PlainValidator
 from pydantic_core import PydanticCustomError
 
-from tribune.accounts.models import Member
 from tribune.api.auth import admitted_auth, optional_auth
-from tribune.api.schemas import ERRORS, AuthorOut, ErrorOut, InSchema, ListOut, ListParams
+from tribune.api.helpers import member_of, viewer_of
+from tribune.api.schemas import (
+    ERRORS,
+    ERRORS_AND_CONFLICT,
+    AuthorOut,
+    InSchema,
+    ListOut,
+    ListParams,
+)
 from tribune.communities.permissions import Viewer
 from tribune.core.ratelimit import client_address
 from tribune.moderation.services import comment_remove_logged
@@ -34,16 +41,6 @@ from tribune.talk.services import (
 )
 
 router = Router(tags=["talk"])
-
-WITH_CONFLICT: dict[int, Any] = {**ERRORS, 409: ErrorOut}
-
-
-def viewer_of(request: HttpRequest) -> Viewer:
-    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by the auth callable
-
-
-def member_of(request: HttpRequest) -> Member:
-    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by admitted_auth
 
 
 class CommentOut(Schema):
@@ -224,7 +221,7 @@ class CommentPatchIn(InSchema):
 
 @router.patch(
     "/comments/{comment_id}",
-    response={200: CommentOut, **WITH_CONFLICT},
+    response={200: CommentOut, **ERRORS_AND_CONFLICT},
     auth=admitted_auth,
     description=(
         "Its author edits a comment; the text it replaces stays readable in "
@@ -243,7 +240,7 @@ def edit_comment(request: HttpRequest, comment_id: str, payload: CommentPatchIn)
 
 @router.delete(
     "/comments/{comment_id}",
-    response={200: CommentOut, **WITH_CONFLICT},
+    response={200: CommentOut, **ERRORS_AND_CONFLICT},
     auth=admitted_auth,
     description=(
         "Its author deletes a comment (`state` becomes `deleted`: its text and earlier texts "

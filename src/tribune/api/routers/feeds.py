@@ -22,21 +22,15 @@ from ninja import NinjaAPI, Query, Router
 
 from tribune.api import schemas
 from tribune.api.auth import admitted_auth, optional_auth
-from tribune.api.routers.posts import member_of, post_out, viewer_of
+from tribune.api.helpers import member_of, viewer_of
+from tribune.api.routers.posts import post_out
 from tribune.api.schemas import ERRORS, ListOut, ListParams, PostOut
-from tribune.core.pagination import InvalidLimit, Page
+from tribune.core.pagination import Page
 from tribune.feeds.cards import bodies_html, renderer_version
 from tribune.feeds.selectors import global_feed, home_feed
 from tribune.posts.models import Post
 
 router = Router(tags=["feeds"])
-
-
-def _limit(params: ListParams) -> str | None:
-    """The page size asked for; `?limit=` with no number is refused, as the schema says."""
-    if params.limit == "":
-        raise InvalidLimit
-    return params.limit
 
 
 # A post as the feeds show it is kept this long (its key changes whenever it would).
@@ -111,12 +105,12 @@ def _list_response(request: HttpRequest, page: Page[Post]) -> HttpResponse:
 def feed_home(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
     """Your home feed, newest first: posts in the subwikis you follow (and may read), by
     the members you follow, and your own."""
-    page = home_feed(viewer=member_of(request), cursor=params.cursor, limit=_limit(params))
+    page = home_feed(viewer=member_of(request), cursor=params.cursor, limit=params.limit)
     return _list_response(request, page)
 
 
 @router.get("/feed/all", response={200: ListOut[PostOut], **ERRORS}, auth=optional_auth)
 def feed_all(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
     """Every post the caller may read, newest first (without a token: every public post)."""
-    page = global_feed(viewer=viewer_of(request), cursor=params.cursor, limit=_limit(params))
+    page = global_feed(viewer=viewer_of(request), cursor=params.cursor, limit=params.limit)
     return _list_response(request, page)

@@ -10,11 +10,11 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from tribune.accounts.models import Member
-from tribune.accounts.selectors import FollowSummary, member_follow_summary, member_get_profile
+from tribune.accounts.selectors import FollowSummary, member_follow_summary
 from tribune.accounts.services import member_follow, member_unfollow
 from tribune.api.auth import admitted_auth
-from tribune.api.routers.posts import member_of
-from tribune.api.schemas import ERRORS, path_text
+from tribune.api.helpers import member_and_profile
+from tribune.api.schemas import ERRORS
 
 router = Router(tags=["members"])
 
@@ -50,8 +50,7 @@ def follow_out(member: Member, summary: FollowSummary) -> MemberFollowOut:
 )
 def follow(request: HttpRequest, username: str) -> MemberFollowOut:
     """Follow a member."""
-    actor = member_of(request)
-    member = member_get_profile(viewer=actor, username=path_text(username))
+    actor, member = member_and_profile(request, username)
     member_follow(actor=actor, member=member)
     return follow_out(member, member_follow_summary(viewer=actor, member=member))
 
@@ -64,7 +63,6 @@ def follow(request: HttpRequest, username: str) -> MemberFollowOut:
 )
 def unfollow(request: HttpRequest, username: str) -> MemberFollowOut:
     """Stop following a member."""
-    actor = member_of(request)
-    member = member_get_profile(viewer=actor, username=path_text(username))
+    actor, member = member_and_profile(request, username)
     member_unfollow(actor=actor, member=member)
     return follow_out(member, member_follow_summary(viewer=actor, member=member))

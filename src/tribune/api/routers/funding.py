@@ -18,7 +18,7 @@ from pydantic import Field, PlainValidator, WithJsonSchema
 
 from tribune.accounts.models import Member
 from tribune.api.auth import member_auth
-from tribune.api.schemas import ERRORS, ErrorOut, InSchema, ListOut, ListParams, list_limit
+from tribune.api.schemas import ERRORS, ErrorOut, InSchema, ListOut, ListParams
 from tribune.core.exceptions import NotFound
 from tribune.funding.models import Donation, DonationStatus
 from tribune.funding.selectors import donation_get, donations_of, funding_summary
@@ -234,7 +234,7 @@ def create_donation(request: HttpRequest, payload: DonationIn) -> Status[Donatio
 )
 def list_donations(request: HttpRequest, params: Query[ListParams]) -> ListOut[DonationOut]:
     """Your donations, newest first."""
-    page = donations_of(member=member_of(request), cursor=params.cursor, limit=list_limit(params))
+    page = donations_of(member=member_of(request), cursor=params.cursor, limit=params.limit)
     return ListOut[DonationOut](
         items=[donation_out(donation) for donation in page.items], next_cursor=page.next_cursor
     )

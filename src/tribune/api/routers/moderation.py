@@ -7,9 +7,8 @@ report what, who may act where, what the log shows to whom, who may appeal).
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
-from typing import Any, Literal
+from functools import partial
+from typing import Any, Literal, Protocol, TypeVar
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -17,21 +16,22 @@ from pydantic import Field
 
 from tribune.accounts.models import Member
 from tribune.api.auth import admitted_auth, optional_auth
+from tribune.api.helpers import member_of, viewer_of
+from tribune.api.routers.posts import diff_line_out
 from tribune.api.schemas import (
     ERRORS,
+    ERRORS_AND_CONFLICT,
     AuthorOut,
     DiffLineOut,
-    ErrorOut,
     InSchema,
     ListOut,
     ListParams,
-    list_limit,
     path_text,
 )
+from tribune.communities.models import Subwiki
 from tribune.communities.permissions import Viewer
 from tribune.communities.selectors import subwiki_get
 from tribune.core.ratelimit import client_address
-from tribune.core.textmerge import DiffLine
 from tribune.moderation.models import Appeal, ModerationAction, Report
 from tribune.moderation.selectors import (
     QueueItem,
@@ -53,7 +53,8 @@ from tribune.moderation.targets import display_target
 
 router = Router(tags=["moderation"])
 
-WITH_CONFLICT: dict[int, Any] = {**ERRORS, 409: ErrorOut}
+PageT = TypeVar("PageT", covariant=True)
+
 RETRY_AFTER: dict[str, Any] = {
     "responses": {
         429: {
@@ -84,35 +85,35 @@ ActionName = Literal[
     "rollback",
     "patrol",
 ]
-LoggedActionName = Literal[
-    "remove",
-    "restore",
-    "lock",
-    "unlock",
-    "protect",
-    "ban",
-    "unban",
-    "suspend",
-    "unsuspend",
-    "dismiss",
-    "approve_revision",
-    "reject_revision",
-    "rollback",
-    "patrol",
-    "appeal_decided",
-]
+# The log names the actions above, and the decision on an appeal.
+LoggedActionName = Literal[ActionName, "appeal_decided"]
 TARGET_HELP = (
     '"post:ID", "comment:ID", "revision:ID", "member:USERNAME", or (addition) "note:ID" '
     "for a community note."
 )
 
 
-def viewer_of(request: HttpRequest) -> Viewer:
-    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by the auth callable
+class SubwikiSelector(Protocol[PageT]):
+    """A selector of a list that `?subwiki=` narrows: the log's, the queue's."""
+
+    def __call__(
+        self,
+        *,
+        viewer: Viewer,
+        subwiki: Subwiki | None,
+        cursor: str | None,
+        limit: str | None,
+    ) -> PageT: ...
 
 
-def member_of(request: HttpRequest) -> Member:
-    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by admitted_auth
+def subwiki_page(
+    viewer: Viewer, params: LogParams | QueueParams, select: SubwikiSelector[PageT]
+) -> PageT:
+    """The page of a list that the viewer asks for, in the subwiki `?subwiki=` names if any
+    (404 if they may not read it)."""
+    slug = params.subwiki
+    subwiki = subwiki_get(viewer=viewer, slug=path_text(slug)) if slug else None
+    return select(viewer=viewer, subwiki=subwiki, cursor=params.cursor, limit=params.limit)
 
 
 def author_out(member: Member | None) -> AuthorOut | None:
@@ -156,7 +157,7 @@ def report_out(report: Report, target: str) -> ReportOut:
 
 @router.post(
     "/reports",
-    response={201: ReportOut, **WITH_CONFLICT},
+    response={201: ReportOut, **ERRORS_AND_CONFLICT},
     auth=admitted_auth,
     openapi_extra=RETRY_AFTER,
     description=(
@@ -240,18 +241,8 @@ class LogParams(ListParams):
 )
 def moderation_log(request: HttpRequest, params: Query[LogParams]) -> ListOut[ActionOut]:
     """The public moderation log."""
-    viewer = viewer_of(request)
-    subwiki = subwiki_get(viewer=viewer, slug=path_text(params.subwiki)) if params.subwiki else None
-    page = log_entries(
-        viewer=viewer,
-        subwiki=subwiki,
-        action=params.action,
-        cursor=params.cursor,
-        limit=list_limit(params),
-    )
-    return ListOut[ActionOut](
-        items=[action_out(line) for line in page.items], next_cursor=page.next_cursor
-    )
+    page = subwiki_page(viewer_of(request), params, partial(log_entries, action=params.action))
+    return ListOut[ActionOut].from_page(page, action_out)
 
 
 # --- Actions --------------------------------------------------------------------------
@@ -303,7 +294,7 @@ that overlaps later edits `409` with code `edit_conflict`. Actions: {", ".join(A
 
 @router.post(
     "/moderation/actions",
-    response={201: ActionOut, **WITH_CONFLICT},
+    response={201: ActionOut, **ERRORS_AND_CONFLICT},
     auth=admitted_auth,
     description=ACTIONS_DESCRIPTION,
 )
@@ -354,7 +345,7 @@ def appeal_out(appeal: Appeal) -> AppealOut:
 
 @router.post(
     "/moderation/actions/{action_id}/appeal",
-    response={201: AppealOut, **WITH_CONFLICT},
+    response={201: AppealOut, **ERRORS_AND_CONFLICT},
     auth=admitted_auth,
     description=(
         "The member an action took something from (a removal, lock, protection, ban, "
@@ -417,23 +408,6 @@ class QueueItemOut(Schema):
     )
 
 
-_MARKS = re.compile(r"</?(?:ins|del)>")
-
-
-def _plain(marked: str) -> str:
-    return html.unescape(_MARKS.sub("", marked))
-
-
-def _diff_line_out(line: DiffLine) -> DiffLineOut:
-    return DiffLineOut(
-        op=line.op,
-        old=str(line.old),
-        new=str(line.new),
-        old_text=_plain(line.old),
-        new_text=_plain(line.new),
-    )
-
-
 def queue_item_out(item: QueueItem) -> QueueItemOut:
     reports = None
     member: Member | None = None
@@ -479,7 +453,7 @@ def queue_item_out(item: QueueItem) -> QueueItemOut:
         revision=revision,
         actions=item.actions,  # type: ignore[arg-type]  # ActionKind values
         diff=(
-            {name: [_diff_line_out(line) for line in lines] for name, lines in item.diff.items()}
+            {name: [diff_line_out(line) for line in lines] for name, lines in item.diff.items()}
             if item.diff is not None
             else None
         ),
@@ -504,11 +478,7 @@ class QueueParams(ListParams):
 )
 def queue(request: HttpRequest, params: Query[QueueParams]) -> ListOut[QueueItemOut]:
     """The caller's moderation queue."""
-    member = member_of(request)
-    subwiki = subwiki_get(viewer=member, slug=path_text(params.subwiki)) if params.subwiki else None
-    page = moderation_queue(
-        viewer=member, subwiki=subwiki, cursor=params.cursor, limit=list_limit(params)
-    )
+    page = subwiki_page(member_of(request), params, moderation_queue)
     return ListOut[QueueItemOut](
         items=[queue_item_out(item) for item in page.items], next_cursor=page.next_cursor
     )

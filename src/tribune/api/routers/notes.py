@@ -8,24 +8,22 @@ one note per member per post, what a private post's notes show to whom).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from tribune.accounts.models import Member
 from tribune.api.auth import admitted_auth, optional_auth
+from tribune.api.helpers import member_of, viewer_of
 from tribune.api.schemas import (
     ERRORS,
+    ERRORS_AND_CONFLICT,
     AuthorOut,
-    ErrorOut,
     InSchema,
     ListOut,
     ListParams,
-    list_limit,
 )
-from tribune.communities.permissions import Viewer
 from tribune.core.markdown import render_markdown
 from tribune.core.ratelimit import client_address
 from tribune.moderation.models import CommunityNote, Helpfulness, NoteClassification
@@ -44,19 +42,9 @@ from tribune.posts.selectors import post_get
 
 router = Router(tags=["community notes"])
 
-WITH_CONFLICT: dict[int, Any] = {**ERRORS, 409: ErrorOut}
-
 ClassificationName = Literal["misleading", "not_misleading"]
 StatusName = Literal["needs_more_ratings", "helpful", "not_helpful"]
 HelpfulName = Literal["yes", "somewhat", "no"]
-
-
-def viewer_of(request: HttpRequest) -> Viewer:
-    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by the auth callable
-
-
-def member_of(request: HttpRequest) -> Member:
-    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by admitted_auth
 
 
 class RatingCountsOut(Schema):
@@ -133,8 +121,8 @@ def list_notes(request: HttpRequest, post_id: str, params: Query[ListParams]) ->
     """A post's community notes."""
     viewer = viewer_of(request)
     post = post_get(viewer=viewer, post_id=post_id)
-    page = post_notes(viewer=viewer, post=post, cursor=params.cursor, limit=list_limit(params))
-    return ListOut[NoteOut](items=[note_out(n) for n in page.items], next_cursor=page.next_cursor)
+    page = post_notes(viewer=viewer, post=post, cursor=params.cursor, limit=params.limit)
+    return ListOut[NoteOut].from_page(page, note_out)
 
 
 class NoteIn(InSchema):
@@ -159,7 +147,7 @@ class NoteIn(InSchema):
 
 @router.post(
     "/posts/{post_id}/notes",
-    response={201: NoteOut, **WITH_CONFLICT},
+    response={201: NoteOut, **ERRORS_AND_CONFLICT},
     auth=admitted_auth,
     description="Add a community note to a post. " + RULES,
 )

@@ -25,10 +25,11 @@ from pydantic import ValidationError as PydanticValidationError
 from tribune.accounts.models import Member
 from tribune.accounts.selectors import member_get_profile
 from tribune.api.auth import admitted_auth, optional_auth
+from tribune.api.helpers import conflict_answer, save_outcome, viewer_of
+from tribune.api.helpers import member_of as member_of  # reactions imports it from here
 from tribune.api.schemas import (
     ERRORS,
     AuthorOut,
-    ConflictRegionOut,
     DiffLineOut,
     DiffOut,
     EditPolicyName,
@@ -47,7 +48,6 @@ from tribune.api.schemas import (
     RevisionOut,
     path_text,
 )
-from tribune.communities.permissions import Viewer
 from tribune.communities.selectors import subwiki_get
 from tribune.core.exceptions import NotFound, ServiceError
 from tribune.core.markdown import render_markdown
@@ -92,14 +92,6 @@ class TooLarge(ServiceError):
 
 
 # --- Shaping answers --------------------------------------------------------------------
-
-
-def viewer_of(request: HttpRequest) -> Viewer:
-    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by the auth callable
-
-
-def member_of(request: HttpRequest) -> Member:
-    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by admitted_auth
 
 
 def author_out(member: Member) -> AuthorOut:
@@ -158,32 +150,15 @@ def post_out(post: Post, *, body_html: str | None = None) -> PostOut:
 
 
 def post_edit_out(post: Post, result: SaveResult) -> PostEditOut:
-    return PostEditOut(
-        **post_out(post).model_dump(),
-        changed=result.changed,
-        merged=result.merged,
-        pending=result.pending,
-        pending_revision=str(result.revision.pk) if result.pending else None,
-    )
+    return PostEditOut(**post_out(post).model_dump(), **save_outcome(result).model_dump())
 
 
-def post_conflict_out(
-    conflict: EditConflict, current: Post, yours: dict[str, str]
-) -> PostConflictOut:
-    return PostConflictOut(
-        detail=str(conflict.detail),
-        code="edit_conflict",
-        current=post_out(current),
-        yours=yours,
-        conflicts=conflicts_out(conflict),
-    )
-
-
-def conflicts_out(conflict: EditConflict) -> dict[str, list[ConflictRegionOut]]:
-    return {
-        name: [ConflictRegionOut(base=r.base, current=r.current, yours=r.yours) for r in regions]
-        for name, regions in conflict.conflicts.items()
-    }
+def post_conflict(
+    conflict: EditConflict, *, member: Member, post_id: str, yours: dict[str, str]
+) -> Status[PostConflictOut]:
+    """The 409 of an edit of a post that overlaps another, with the post as it is now."""
+    current = post_out(post_get(viewer=member, post_id=post_id))
+    return conflict_answer(PostConflictOut, conflict, current=current, yours=yours)
 
 
 def revision_out(revision: Revision) -> RevisionOut:
@@ -209,7 +184,7 @@ def _plain(marked: str) -> str:
     return html.unescape(_MARKS.sub("", marked))
 
 
-def _diff_line_out(line: DiffLine) -> DiffLineOut:
+def diff_line_out(line: DiffLine) -> DiffLineOut:
     return DiffLineOut(
         op=line.op,
         old=str(line.old),
@@ -240,7 +215,7 @@ def member_posts(
     viewer = viewer_of(request)
     author = member_get_profile(viewer=viewer, username=path_text(username))
     page = posts_by_member(viewer=viewer, author=author, cursor=params.cursor, limit=params.limit)
-    return ListOut[PostOut](items=[post_out(p) for p in page.items], next_cursor=page.next_cursor)
+    return ListOut[PostOut].from_page(page, post_out)
 
 
 @router.get(
@@ -256,13 +231,10 @@ def list_revisions(
     request: HttpRequest, post_id: str, params: Query[ListParams]
 ) -> ListOut[RevisionOut]:
     """A post's revisions, newest first."""
-    post = post_get(viewer=viewer_of(request), post_id=post_id)
-    page = post_revisions(
-        viewer=viewer_of(request), post=post, cursor=params.cursor, limit=params.limit
-    )
-    return ListOut[RevisionOut](
-        items=[revision_out(r) for r in page.items], next_cursor=page.next_cursor
-    )
+    viewer = viewer_of(request)
+    post = post_get(viewer=viewer, post_id=post_id)
+    page = post_revisions(viewer=viewer, post=post, cursor=params.cursor, limit=params.limit)
+    return ListOut[RevisionOut].from_page(page, revision_out)
 
 
 @router.get(
@@ -325,7 +297,7 @@ def diff(request: HttpRequest, post_id: str, params: Query[DiffParams]) -> DiffO
         from_revision=revision_out(old),
         to_revision=revision_out(new),
         fields={
-            name: [_diff_line_out(line) for line in lines]
+            name: [diff_line_out(line) for line in lines]
             for name, lines in result.changed_fields.items()
         },
     )
@@ -532,8 +504,7 @@ def edit_post(
         yours = {**changes, "summary": payload.summary}
         if payload.edit_policy is not None:
             yours["edit_policy"] = payload.edit_policy
-        current = post_get(viewer=member, post_id=post_id)
-        return Status(409, post_conflict_out(conflict, current, yours))
+        return post_conflict(conflict, member=member, post_id=post_id, yours=yours)
     return post_edit_out(post, result)
 
 
@@ -588,6 +559,13 @@ def rollback(request: HttpRequest, post_id: str, payload: RollbackIn) -> PostEdi
     return post_edit_out(post, result)
 
 
+def _reviewer(request: HttpRequest, post_id: str, revision_id: str) -> Member:
+    """The member who asks, once the revision is found in a post they may see (else 404)."""
+    member = member_of(request)
+    post_revision(post=post_get(viewer=member, post_id=post_id), revision_id=revision_id)
+    return member
+
+
 @router.post(
     "/posts/{post_id}/revisions/{revision_id}/approve",
     response={200: RevisionOut, **WITH_CONFLICT},
@@ -602,15 +580,13 @@ def approve_revision(
     request: HttpRequest, post_id: str, revision_id: str
 ) -> RevisionOut | Status[PostConflictOut]:
     """Approve a pending revision."""
-    member = member_of(request)
-    post_revision(post=post_get(viewer=member, post_id=post_id), revision_id=revision_id)
+    member = _reviewer(request, post_id, revision_id)
     try:
         revision = post_revision_approve_logged(
             actor=member, post_id=post_id, revision_id=revision_id
         )
     except EditConflict as conflict:
-        current = post_get(viewer=member, post_id=post_id)
-        return Status(409, post_conflict_out(conflict, current, dict(conflict.yours)))
+        return post_conflict(conflict, member=member, post_id=post_id, yours=dict(conflict.yours))
     return revision_out(revision)
 
 
@@ -622,7 +598,6 @@ def approve_revision(
 )
 def reject_revision(request: HttpRequest, post_id: str, revision_id: str) -> RevisionOut:
     """Reject a pending revision."""
-    member = member_of(request)
-    post_revision(post=post_get(viewer=member, post_id=post_id), revision_id=revision_id)
+    member = _reviewer(request, post_id, revision_id)
     revision = post_revision_reject_logged(actor=member, post_id=post_id, revision_id=revision_id)
     return revision_out(revision)

@@ -12,8 +12,10 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from pydantic import ConfigDict, Field
 
+from tribune.accounts.models import Member
 from tribune.api.auth import admitted_auth, optional_auth
-from tribune.api.routers.posts import SUMMARY, conflicts_out, member_of, post_out, viewer_of
+from tribune.api.helpers import conflict_answer, member_of, save_outcome, viewer_of
+from tribune.api.routers.posts import SUMMARY, post_out
 from tribune.api.schemas import (
     ERRORS,
     FollowOut,
@@ -92,6 +94,20 @@ def _subwiki_detail(viewer: Viewer, slug: str) -> SubwikiOut:
     )
 
 
+def _member_and_subwiki(request: HttpRequest, slug: str) -> tuple[Member, Subwiki]:
+    """The member who asks and the subwiki `slug` names (not found if they may not read it)."""
+    member = member_of(request)
+    return member, subwiki_get(viewer=member, slug=path_text(slug))
+
+
+def _description_conflict(
+    conflict: EditConflict, *, member: Member, subwiki: Subwiki, yours: dict[str, str]
+) -> Status[SubwikiConflictOut]:
+    """The 409 of an edit of a description that overlaps another, with the subwiki now."""
+    current = _subwiki_detail(member, subwiki.slug)
+    return conflict_answer(SubwikiConflictOut, conflict, current=current, yours=yours)
+
+
 class SubwikiListParams(ListParams):
     q: str = Field("", description="Only subwikis whose name or slug contains this text.")
 
@@ -108,9 +124,8 @@ def list_subwikis(request: HttpRequest, params: Query[SubwikiListParams]) -> Lis
         limit=params.limit,
     )
     followed = subwikis_followed(viewer=viewer, subwikis=page.items)
-    return ListOut[SubwikiOut](
-        items=[subwiki_out(s, viewer, following=s.pk in followed) for s in page.items],
-        next_cursor=page.next_cursor,
+    return ListOut[SubwikiOut].from_page(
+        page, lambda s: subwiki_out(s, viewer, following=s.pk in followed)
     )
 
 
@@ -181,8 +196,7 @@ def edit_description(
     request: HttpRequest, slug: str, payload: DescriptionPatchIn
 ) -> SubwikiEditOut | Status[SubwikiConflictOut]:
     """Edit a subwiki's description from a base revision."""
-    member = member_of(request)
-    subwiki = subwiki_get(viewer=member, slug=path_text(slug))
+    member, subwiki = _member_and_subwiki(request, slug)
     try:
         result = subwiki_description_edit(
             actor=member,
@@ -193,22 +207,10 @@ def edit_description(
             address=client_address(request),
         )
     except EditConflict as conflict:
-        return Status(
-            409,
-            SubwikiConflictOut(
-                detail=str(conflict.detail),
-                code="edit_conflict",
-                current=_subwiki_detail(member, subwiki.slug),
-                yours={"description": payload.description, "summary": payload.summary},
-                conflicts=conflicts_out(conflict),
-            ),
-        )
+        yours = {"description": payload.description, "summary": payload.summary}
+        return _description_conflict(conflict, member=member, subwiki=subwiki, yours=yours)
     return SubwikiEditOut(
-        **_subwiki_detail(member, subwiki.slug).model_dump(),
-        changed=result.changed,
-        merged=result.merged,
-        pending=result.pending,
-        pending_revision=str(result.revision.pk) if result.pending else None,
+        **_subwiki_detail(member, subwiki.slug).model_dump(), **save_outcome(result).model_dump()
     )
 
 
@@ -225,21 +227,12 @@ def approve_description(
     request: HttpRequest, slug: str, revision_id: str
 ) -> SubwikiOut | Status[SubwikiConflictOut]:
     """Approve a pending edit of a subwiki's description."""
-    member = member_of(request)
-    subwiki = subwiki_get(viewer=member, slug=path_text(slug))
+    member, subwiki = _member_and_subwiki(request, slug)
     try:
         description_approve_logged(actor=member, subwiki=subwiki, revision_id=revision_id)
     except EditConflict as conflict:
-        return Status(
-            409,
-            SubwikiConflictOut(
-                detail=str(conflict.detail),
-                code="edit_conflict",
-                current=_subwiki_detail(member, subwiki.slug),
-                yours=dict(conflict.yours),
-                conflicts=conflicts_out(conflict),
-            ),
-        )
+        yours = dict(conflict.yours)
+        return _description_conflict(conflict, member=member, subwiki=subwiki, yours=yours)
     return _subwiki_detail(member, subwiki.slug)
 
 
@@ -251,8 +244,7 @@ def approve_description(
 )
 def reject_description(request: HttpRequest, slug: str, revision_id: str) -> SubwikiOut:
     """Reject a pending edit of a subwiki's description."""
-    member = member_of(request)
-    subwiki = subwiki_get(viewer=member, slug=path_text(slug))
+    member, subwiki = _member_and_subwiki(request, slug)
     description_reject_logged(actor=member, subwiki=subwiki, revision_id=revision_id)
     return _subwiki_detail(member, subwiki.slug)
 
@@ -265,14 +257,13 @@ def subwiki_posts(request: HttpRequest, slug: str, params: Query[ListParams]) ->
     page = posts_in_subwiki(
         viewer=viewer, subwiki=subwiki, cursor=params.cursor, limit=params.limit
     )
-    return ListOut[PostOut](items=[post_out(p) for p in page.items], next_cursor=page.next_cursor)
+    return ListOut[PostOut].from_page(page, post_out)
 
 
 @router.post("/{slug}/follow", response={200: FollowOut, **ERRORS}, auth=admitted_auth)
 def follow(request: HttpRequest, slug: str) -> FollowOut:
     """Follow a subwiki: its posts join your home feed (idempotent)."""
-    member = member_of(request)
-    subwiki = subwiki_get(viewer=member, slug=path_text(slug))
+    member, subwiki = _member_and_subwiki(request, slug)
     subwiki_follow(actor=member, subwiki=subwiki)
     return FollowOut(subwiki=subwiki.slug, following=True, follower_count=subwiki.follower_count)
 
@@ -280,8 +271,7 @@ def follow(request: HttpRequest, slug: str) -> FollowOut:
 @router.delete("/{slug}/follow", response={200: FollowOut, **ERRORS}, auth=admitted_auth)
 def unfollow(request: HttpRequest, slug: str) -> FollowOut:
     """Stop following a subwiki (idempotent)."""
-    member = member_of(request)
-    subwiki = subwiki_get(viewer=member, slug=path_text(slug))
+    member, subwiki = _member_and_subwiki(request, slug)
     subwiki_unfollow(actor=member, subwiki=subwiki)
     return FollowOut(subwiki=subwiki.slug, following=False, follower_count=subwiki.follower_count)
 

@@ -13,11 +13,10 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from tribune.accounts.models import Member
-from tribune.accounts.permissions import Viewer
 from tribune.accounts.selectors import member_get_profile
 from tribune.api.auth import admitted_auth, optional_auth
+from tribune.api.helpers import member_and_profile, viewer_of
 from tribune.api.routers.members import member_out
-from tribune.api.routers.posts import member_of
 from tribune.api.schemas import ERRORS, MemberOut, path_text
 from tribune.core.ratelimit import client_address
 from tribune.moderation.trust import TrustSummary, trust_summary, vouch_create, vouch_withdraw
@@ -98,7 +97,7 @@ def _requirements(rows: list[dict[str, object]]) -> list[RequirementOut]:
 )
 def trust(request: HttpRequest, username: str) -> TrustOut:
     """A member's trust level and its reasons."""
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    viewer = viewer_of(request)
     member = member_get_profile(viewer=viewer, username=path_text(username))
     summary = trust_summary(viewer=viewer, member=member)
     reasons = summary.record.reasons if summary.record is not None else {}
@@ -127,8 +126,7 @@ def trust(request: HttpRequest, username: str) -> TrustOut:
 )
 def vouch(request: HttpRequest, username: str) -> VouchOut:
     """Vouch for a member."""
-    actor = member_of(request)
-    member = member_get_profile(viewer=actor, username=path_text(username))
+    actor, member = member_and_profile(request, username)
     vouch_create(actor=actor, member=member, address=client_address(request))
     return _vouch_out(member, trust_summary(viewer=actor, member=member))
 
@@ -141,7 +139,6 @@ def vouch(request: HttpRequest, username: str) -> VouchOut:
 )
 def withdraw(request: HttpRequest, username: str) -> VouchOut:
     """Withdraw one's vouch for a member."""
-    actor = member_of(request)
-    member = member_get_profile(viewer=actor, username=path_text(username))
+    actor, member = member_and_profile(request, username)
     vouch_withdraw(actor=actor, member=member)
     return _vouch_out(member, trust_summary(viewer=actor, member=member))
