@@ -300,18 +300,38 @@ def content_remove(*, actor: Member, target: str, reason: str) -> ModerationActi
         return _log_removal(actor, found, reason)
 
 
-def _log_removal(actor: Member, found: Target, reason: str) -> ModerationAction:
-    """The log line of a removal, which upholds the open reports about what was removed."""
-    upheld = _resolve_reports([found.key], actor=actor, state=ReportState.UPHELD)
+def _log_on(
+    actor: Member,
+    action: str,
+    found: Target,
+    reason: str,
+    *,
+    uphold: bool = False,
+    concerns_author: bool = True,
+    expires_at: dt.datetime | None = None,
+    details: dict[str, Any] | None = None,
+) -> ModerationAction:
+    """The log line of an action on `found`, with what it is among the details; `uphold`:
+    the open reports about it are upheld, and counted; `concerns_author`: its author is
+    the member concerned (and hears of it)."""
+    written = {**_details_of(found), **(details or {})}
+    if uphold:
+        written["reports"] = _resolve_reports([found.key], actor=actor, state=ReportState.UPHELD)
     return _log(
         actor=actor,
-        action=ActionKind.REMOVE,
+        action=action,
         key=found.key,
-        affected=found.member,
+        affected=found.member if concerns_author else None,
         subwiki=found.subwiki,
         reason=reason,
-        details={**_details_of(found), "reports": upheld},
+        expires_at=expires_at,
+        details=written,
     )
+
+
+def _log_removal(actor: Member, found: Target, reason: str) -> ModerationAction:
+    """The log line of a removal, which upholds the open reports about what was removed."""
+    return _log_on(actor, ActionKind.REMOVE, found, reason, uphold=True)
 
 
 def content_restore(*, actor: Member, target: str, reason: str) -> ModerationAction:
@@ -319,15 +339,7 @@ def content_restore(*, actor: Member, target: str, reason: str) -> ModerationAct
     found, reason = _prepare(actor, ActionKind.RESTORE, target, reason)
     with transaction.atomic():
         _restore(actor, found)
-        return _log(
-            actor=actor,
-            action=ActionKind.RESTORE,
-            key=found.key,
-            affected=found.member,
-            subwiki=found.subwiki,
-            reason=reason,
-            details=_details_of(found),
-        )
+        return _log_on(actor, ActionKind.RESTORE, found, reason)
 
 
 def _restore(actor: Member, found: Target) -> None:
@@ -344,16 +356,7 @@ def post_lock(*, actor: Member, target: str, reason: str) -> ModerationAction:
     found, reason = _prepare(actor, ActionKind.LOCK, target, reason)
     with transaction.atomic():
         post_set_locked(actor=actor, post_id=found.obj.pk, locked=True)
-        upheld = _resolve_reports([found.key], actor=actor, state=ReportState.UPHELD)
-        return _log(
-            actor=actor,
-            action=ActionKind.LOCK,
-            key=found.key,
-            affected=found.member,
-            subwiki=found.subwiki,
-            reason=reason,
-            details={**_details_of(found), "reports": upheld},
-        )
+        return _log_on(actor, ActionKind.LOCK, found, reason, uphold=True)
 
 
 def post_unlock(*, actor: Member, target: str, reason: str) -> ModerationAction:
@@ -361,15 +364,7 @@ def post_unlock(*, actor: Member, target: str, reason: str) -> ModerationAction:
     found, reason = _prepare(actor, ActionKind.UNLOCK, target, reason)
     with transaction.atomic():
         post_set_locked(actor=actor, post_id=found.obj.pk, locked=False)
-        return _log(
-            actor=actor,
-            action=ActionKind.UNLOCK,
-            key=found.key,
-            affected=found.member,
-            subwiki=found.subwiki,
-            reason=reason,
-            details=_details_of(found),
-        )
+        return _log_on(actor, ActionKind.UNLOCK, found, reason)
 
 
 def post_protect_for(
@@ -380,20 +375,14 @@ def post_protect_for(
     until = _clean_duration(ActionKind.PROTECT, duration_days)
     with transaction.atomic():
         post = post_protect(actor=actor, post_id=found.obj.pk, until=until)
-        upheld = _resolve_reports([found.key], actor=actor, state=ReportState.UPHELD)
-        return _log(
-            actor=actor,
-            action=ActionKind.PROTECT,
-            key=found.key,
-            affected=found.member,
-            subwiki=found.subwiki,
-            reason=reason,
+        return _log_on(
+            actor,
+            ActionKind.PROTECT,
+            found,
+            reason,
+            uphold=True,
             expires_at=until,
-            details={
-                **_details_of(found),
-                "previous_policy": post.policy_before_protection,
-                "reports": upheld,
-            },
+            details={"previous_policy": post.policy_before_protection},
         )
 
 
@@ -560,14 +549,13 @@ def report_dismiss(*, actor: Member, target: str, reason: str) -> ModerationActi
         dismissed = _resolve_reports([found.key], actor=actor, state=ReportState.DISMISSED)
         if not dismissed:
             raise Conflict(_("There is no open report about this."), code="no_open_reports")
-        return _log(
-            actor=actor,
-            action=ActionKind.DISMISS,
-            key=found.key,
-            affected=None,
-            subwiki=found.subwiki,
-            reason=reason,
-            details={**_details_of(found), "reports": dismissed},
+        return _log_on(
+            actor,
+            ActionKind.DISMISS,
+            found,
+            reason,
+            concerns_author=False,
+            details={"reports": dismissed},
         )
 
 
@@ -600,25 +588,8 @@ def revision_reject_logged(*, actor: Member, target: str, reason: str) -> Modera
 def _log_review(actor: Member, found: Target, *, approve: bool, reason: str) -> ModerationAction:
     """The log line of a review; a rejection upholds the open reports about the revision."""
     if approve:
-        return _log(
-            actor=actor,
-            action=ActionKind.APPROVE_REVISION,
-            key=found.key,
-            affected=found.member,
-            subwiki=found.subwiki,
-            reason=reason,
-            details=_details_of(found),
-        )
-    upheld = _resolve_reports([found.key], actor=actor, state=ReportState.UPHELD)
-    return _log(
-        actor=actor,
-        action=ActionKind.REJECT_REVISION,
-        key=found.key,
-        affected=found.member,
-        subwiki=found.subwiki,
-        reason=reason,
-        details={**_details_of(found), "reports": upheld},
-    )
+        return _log_on(actor, ActionKind.APPROVE_REVISION, found, reason)
+    return _log_on(actor, ActionKind.REJECT_REVISION, found, reason, uphold=True)
 
 
 def _consecutive_edits(post_page_id: int, head: Revision, author_id: int) -> list[int]:
@@ -779,15 +750,7 @@ def revision_patrol(*, actor: Member, target: str, reason: str = "") -> Moderati
     with transaction.atomic():
         if not revision_mark_patrolled(revision=found.revision):
             raise Conflict(_("This revision is patrolled already."), code="no_change")
-        return _log(
-            actor=actor,
-            action=ActionKind.PATROL,
-            key=found.key,
-            affected=None,
-            subwiki=found.subwiki,
-            reason=reason,
-            details=_details_of(found),
-        )
+        return _log_on(actor, ActionKind.PATROL, found, reason, concerns_author=False)
 
 
 def moderation_act(
