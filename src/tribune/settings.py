@@ -64,9 +64,11 @@ INSTALLED_APPS = [
     "tribune.communities",
     "tribune.posts",
     "tribune.talk",
+    "tribune.notes",
+    "tribune.moderation",
+    "tribune.trust",
     "tribune.feeds",
     "tribune.funding",
-    "tribune.moderation",
     "tribune.api",
 ]
 

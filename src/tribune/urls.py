@@ -25,7 +25,9 @@ urlpatterns = [
     path("", include("tribune.feeds.urls")),
     path("", include("tribune.talk.urls")),
     path("", include("tribune.funding.urls")),
+    path("", include("tribune.notes.urls")),
     path("", include("tribune.moderation.urls")),
+    path("", include("tribune.trust.urls")),
 ]
 
 if settings.TRIBUNE_SERVE_MEDIA:

@@ -92,7 +92,7 @@ def pending_description(member):
 @pytest.fixture
 def note(post):
     """A community note on `member`'s public post by a member at trust level 1 (no role)."""
-    from tribune.moderation.notes import note_create
+    from tribune.notes.services import note_create
 
     return note_create(
         actor=MemberFactory(trust_level=1),
@@ -106,7 +106,7 @@ def note(post):
 def private_note(member, private_post):
     """`member`'s own note on their private post (written at trust level 1; the roles'
     levels stay 0 for the matrix)."""
-    from tribune.moderation.notes import note_create
+    from tribune.notes.services import note_create
 
     member.trust_level = 1
     note = note_create(

@@ -765,12 +765,12 @@ FUNDING_PAGES: list[Row] = [
 # their level. Withdrawing a vouch stays possible whatever one's access.
 TRUST: list[Row] = [
     page(
-        "moderation:vouch",
+        "trust:vouch",
         kwargs=OTHER,
         GET=405,
         POST={**FOLLOW_BUTTON, "member": 403, "moderator": OTHER_PROFILE, "staff": OTHER_PROFILE},
     ),
-    page("moderation:unvouch", kwargs=OTHER, GET=405, POST=UNFOLLOW_BUTTON),
+    page("trust:unvouch", kwargs=OTHER, GET=405, POST=UNFOLLOW_BUTTON),
     op("GET /api/v1/members/{username}/trust", {**PUBLIC, "*": 200}, kwargs=OTHER),
     op(
         "POST /api/v1/members/{username}/trust",
@@ -802,25 +802,23 @@ RATE_NOTE = {
 }
 PRIVATE_NOTE_PAGE = Redirect("/notes/{private_note.pk}/")
 NOTES: list[Row] = [
-    page("moderation:post_notes", kwargs=POST_ID, GET=200, POST=405),
-    page("moderation:post_notes", kwargs={"post_id": "{private_post.pk}"}, GET=PRIVATE_READ),
+    page("notes:post_notes", kwargs=POST_ID, GET=200, POST=405),
+    page("notes:post_notes", kwargs={"post_id": "{private_post.pk}"}, GET=PRIVATE_READ),
+    page("notes:note_create", kwargs=POST_ID, data=NOTE_FIELDS, GET=WRITE_NOTE, POST=WRITE_NOTE),
+    page("notes:note", "notes:note_history", kwargs=NOTE, GET=200, POST=405),
+    page("notes:note", "notes:note_history", kwargs=PRIVATE_NOTE, GET=PRIVATE_READ),
+    page("notes:note_edit", kwargs=NOTE, data=NOTE_FIELDS, GET=WRITE_NOTE, POST=WRITE_NOTE),
     page(
-        "moderation:note_create", kwargs=POST_ID, data=NOTE_FIELDS, GET=WRITE_NOTE, POST=WRITE_NOTE
-    ),
-    page("moderation:note", "moderation:note_history", kwargs=NOTE, GET=200, POST=405),
-    page("moderation:note", "moderation:note_history", kwargs=PRIVATE_NOTE, GET=PRIVATE_READ),
-    page("moderation:note_edit", kwargs=NOTE, data=NOTE_FIELDS, GET=WRITE_NOTE, POST=WRITE_NOTE),
-    page(
-        "moderation:note_edit",
+        "notes:note_edit",
         kwargs=PRIVATE_NOTE,
         data=NOTE_FIELDS,
         GET={"visitor": LOGIN, "member": 200, "staff": 403, "*": 404},
         POST={"visitor": LOGIN, "member": PRIVATE_NOTE_PAGE, "staff": 403, "*": 404},
     ),
-    page("moderation:note_rate", kwargs=NOTE, data={"helpful": "yes"}, GET=405, POST=RATE_NOTE),
+    page("notes:note_rate", kwargs=NOTE, data={"helpful": "yes"}, GET=405, POST=RATE_NOTE),
     # Its author may not rate their own note.
     page(
-        "moderation:note_rate",
+        "notes:note_rate",
         kwargs=PRIVATE_NOTE,
         data={"helpful": "yes"},
         POST={

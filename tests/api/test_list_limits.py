@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import MemberFactory, make_post, make_subwiki
-from tribune.moderation.notes import note_create
+from tribune.notes.services import note_create
 from tribune.posts.services import post_edit
 from tribune.talk.services import comment_create
 

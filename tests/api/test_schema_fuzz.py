@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.conftest import issue_token
 from tests.factories import MemberFactory, make_post, make_subwiki
-from tribune.moderation.notes import note_create
+from tribune.notes.services import note_create
 from tribune.talk.services import comment_create
 from tribune.wsgi import application
 

@@ -13,8 +13,8 @@ from tests.browser.helpers import audit, click_through, log_in_as, open_tab, vis
 from tests.factories import MemberFactory, make_post, make_subwiki
 from tests.moderation.test_notes import rated_population
 from tribune.accounts.models import Member
-from tribune.moderation.models import CommunityNote, NoteRating
-from tribune.moderation.notes import note_create, notes_score
+from tribune.notes.models import CommunityNote, NoteRating
+from tribune.notes.services import note_create, notes_score
 from tribune.posts.models import Post
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.helpers import audit, click_through, log_in_as, open_tab, visit
 from tests.factories import MemberFactory
 from tribune.accounts.models import Member
-from tribune.moderation.models import Vouch
+from tribune.trust.models import Vouch
 
 pytestmark = pytest.mark.browser
 

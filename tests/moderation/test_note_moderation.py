@@ -10,12 +10,13 @@ from django.test import Client
 from tests.moderation import places
 from tests.moderation.places import ROLES, Place
 from tribune.core.exceptions import Conflict, Forbidden, NotFound, ServiceError
-from tribune.moderation.models import CommunityNote, NoteStatus, Report, ReportState
-from tribune.moderation.notes import note_create, note_rate, notes_score
+from tribune.moderation.models import Report, ReportState
 from tribune.moderation.permissions import can_act
 from tribune.moderation.selectors import moderation_queue
 from tribune.moderation.services import moderation_act, report_create
 from tribune.moderation.targets import target_get
+from tribune.notes.models import CommunityNote, NoteStatus
+from tribune.notes.services import note_create, note_rate, notes_score
 
 pytestmark = pytest.mark.django_db
 

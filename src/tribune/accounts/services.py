@@ -116,3 +116,11 @@ def member_unfollow(*, actor: Member, member: Member) -> bool:
         raise Forbidden
     deleted, _rows = MemberFollow.objects.filter(follower=actor, followed=member).delete()
     return bool(deleted)
+
+
+def members_set_trust_level(*, member_ids: list[int], level: int) -> None:
+    """Store the trust level that trust.services computed for these members.
+
+    Only that column: a profile edit made meanwhile is not overwritten.
+    """
+    Member.objects.filter(pk__in=member_ids).update(trust_level=level)

@@ -1,4 +1,4 @@
-"""Who gets in: the access mode, the waitlist's order, and admission.
+"""Who gets in: the access mode, the waitlist's order, admission and suspension.
 
 The waitlist is an order over waitlisted members with a confirmed e-mail, kept as
 a sort key on each (`Member.waitlist_key`, unique among those waiting, not dense).
@@ -241,6 +241,35 @@ def waitlist_leave(*, member: Member) -> None:
         waitlist_lock()
         Member.objects.filter(pk=member.pk).update(waitlist_key=None)
     member.waitlist_key = None
+
+
+def member_access_suspend(*, member: Member) -> str | None:
+    """Suspend an account (moderation decides when): it leaves the line if it was in it.
+
+    The access it had before, or None when it was suspended already. Call inside the
+    transaction that logs why.
+    """
+    with transaction.atomic():
+        waitlist_lock()  # first, as every change to the line takes it: no deadlock
+        locked = _locked(member.pk)
+        if locked.access == Access.SUSPENDED:
+            return None
+        previous = locked.access
+        Member.objects.filter(pk=member.pk).update(access=Access.SUSPENDED, waitlist_key=None)
+    member.access, member.waitlist_key = Access.SUSPENDED, None
+    return previous
+
+
+def member_access_unsuspend(*, member: Member) -> bool:
+    """Lift a suspension: the account is admitted. False when it was not suspended."""
+    with transaction.atomic():
+        locked = _locked(member.pk)
+        if locked.access != Access.SUSPENDED:
+            return False
+        admitted_at = locked.admitted_at or timezone.now()
+        Member.objects.filter(pk=member.pk).update(access=Access.ADMITTED, admitted_at=admitted_at)
+    member.access, member.admitted_at = Access.ADMITTED, admitted_at
+    return True
 
 
 def waitlist_join(*, member: Member) -> int | None:

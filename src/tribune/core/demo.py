@@ -31,7 +31,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "tribune.talk.demo",
     "tribune.accounts.demo_access",
     "tribune.funding.demo",
-    "tribune.moderation.demo_notes",
+    "tribune.notes.demo",
     "tribune.moderation.demo",
 )
 

@@ -38,7 +38,7 @@ CARD_TEMPLATES = (
     CARD_TEMPLATE,
     "posts/_post_card_main.html",
     "posts/_upvote.html",
-    "moderation/notes/_card_note.html",
+    "notes/_card_note.html",
 )
 # Long enough to serve a busy feed from the cache; short enough that cards of posts
 # nobody reads any more, and of counts that have changed, leave it.
@@ -99,7 +99,7 @@ def card_key(post: Post, *, upvoted: bool, signed_in: bool, reader: tuple[str, .
         post.author.name,
         post.upvote_count,
         post.comment_count,
-        # The post's helpful community note (moderation.note_cards): a note that becomes
+        # The post's helpful community note (notes.annotations): a note that becomes
         # helpful, changes its text or stops being helpful makes a new card.
         getattr(post, "helpful_note_id", None),
         getattr(post, "helpful_note_body", None),

@@ -46,7 +46,6 @@ from tribune.moderation.models import (
     Appeal,
     AppealState,
     Ban,
-    CommunityNote,
     ModerationAction,
     Report,
     ReportState,
@@ -58,6 +57,7 @@ from tribune.moderation.permissions import (
     can_view_queue,
 )
 from tribune.moderation.targets import Target, target_of
+from tribune.notes.models import CommunityNote
 from tribune.posts.models import EDITABLE_FIELDS, Post
 from tribune.posts.selectors import revision_diff, revision_visibility_q
 from tribune.talk.models import Comment, CommentState
@@ -147,7 +147,7 @@ def target_url(key: str, details: dict[str, Any], member: Member | None) -> str 
     if kind == "comment" and post:
         return reverse("posts:detail", args=[post]) + f"#comment-{ident}"
     if kind == "note" and ident.isdigit():
-        return reverse("moderation:note", args=[int(ident)])
+        return reverse("notes:note", args=[int(ident)])
     if kind == "revision" and post:
         return reverse("posts:revision", args=[post, int(ident)])
     if kind == "revision" and details.get("description_of"):
@@ -512,7 +512,7 @@ def _describe(key: str, obj: object) -> tuple[str, str | None]:
     if isinstance(obj, Revision):
         return _revision_place(obj)
     if isinstance(obj, CommunityNote):
-        return obj.post.title, reverse("moderation:note", args=[obj.pk])
+        return obj.post.title, reverse("notes:note", args=[obj.pk])
     if isinstance(obj, Member):
         return obj.name, obj.get_absolute_url()
     return key, None

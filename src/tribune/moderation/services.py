@@ -25,9 +25,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tribune.accounts.models import Access, Member
+from tribune.accounts.models import Member
 from tribune.accounts.selectors import members_named
-from tribune.accounts.waitlist import waitlist_leave
+from tribune.accounts.waitlist import member_access_suspend, member_access_unsuspend
 from tribune.communities.models import Subwiki
 from tribune.communities.permissions import bans_changed
 from tribune.communities.selectors import subwiki_get
@@ -47,7 +47,6 @@ from tribune.moderation.models import (
     ReportReason,
     ReportState,
 )
-from tribune.moderation.notes import note_set_removed
 from tribune.moderation.permissions import (
     APPEALABLE,
     can_act,
@@ -63,6 +62,7 @@ from tribune.moderation.targets import (
     target_get,
     target_of,
 )
+from tribune.notes.services import note_set_removed
 from tribune.posts.models import Post
 from tribune.posts.services import (
     post_protect,
@@ -490,14 +490,11 @@ def member_suspend(*, actor: Member, target: str, reason: str) -> ModerationActi
     member = _concerned(found)
     key = f"member:{member.pk}"
     with transaction.atomic():
-        locked = Member.objects.select_for_update().get(pk=member.pk)
-        if locked.access == Access.SUSPENDED:
+        previous = member_access_suspend(member=member)
+        if previous is None:
             raise Conflict(_("This account is suspended already."), code="no_change")
-        previous = locked.access
-        Member.objects.filter(pk=member.pk).update(access=Access.SUSPENDED)
-        waitlist_leave(member=locked)
         upheld = _resolve_reports({found.key, key}, actor=actor, state=ReportState.UPHELD)
-        line = _log(
+        return _log(
             actor=actor,
             action=ActionKind.SUSPEND,
             key=key,
@@ -506,8 +503,6 @@ def member_suspend(*, actor: Member, target: str, reason: str) -> ModerationActi
             reason=reason,
             details={"previous_access": previous, "reports": upheld},
         )
-    member.access = Access.SUSPENDED
-    return line
 
 
 def member_unsuspend(*, actor: Member, target: str, reason: str) -> ModerationAction:
@@ -524,13 +519,8 @@ def member_unsuspend(*, actor: Member, target: str, reason: str) -> ModerationAc
 def _unsuspend(
     actor: Member, member: Member, reason: str, *, notify: bool = True
 ) -> ModerationAction | None:
-    locked = Member.objects.select_for_update().get(pk=member.pk)
-    if locked.access != Access.SUSPENDED:
+    if not member_access_unsuspend(member=member):
         return None
-    Member.objects.filter(pk=member.pk).update(
-        access=Access.ADMITTED, admitted_at=locked.admitted_at or timezone.now()
-    )
-    member.access = Access.ADMITTED
     return _log(
         actor=actor,
         action=ActionKind.UNSUSPEND,

@@ -19,8 +19,8 @@ from tribune.accounts.selectors import member_get_profile
 from tribune.communities.models import Subwiki
 from tribune.communities.permissions import Viewer, can_view_subwiki
 from tribune.core.exceptions import NotFound, ServiceError
-from tribune.moderation.models import CommunityNote
-from tribune.moderation.notes import note_get
+from tribune.notes.models import CommunityNote
+from tribune.notes.selectors import note_get
 from tribune.posts.models import Post
 from tribune.posts.permissions import can_view_post
 from tribune.posts.selectors import post_get

@@ -27,13 +27,7 @@ from tribune.communities.selectors import subwiki_get
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
 from tribune.core.ratelimit import client_address
 from tribune.moderation.forms import ActionForm, AppealForm, DecisionForm, ReportForm
-from tribune.moderation.models import (
-    ActionKind,
-    Appeal,
-    CommunityNote,
-    ModerationAction,
-    ReportReason,
-)
+from tribune.moderation.models import ActionKind, Appeal, ModerationAction, ReportReason
 from tribune.moderation.permissions import (
     APPEALABLE,
     can_appeal,
@@ -62,6 +56,7 @@ from tribune.moderation.services import (
 )
 from tribune.moderation.targets import Target, display_target, target_get
 from tribune.moderation.view_helpers import form_submit
+from tribune.notes.models import CommunityNote
 from tribune.posts.models import Post
 from tribune.talk.models import Comment
 from tribune.wiki.models import PageKind, Revision
@@ -135,7 +130,7 @@ def _describe_target(target: Target) -> tuple[str, str | None]:
         return (
             _("a community note by %(name)s on “%(title)s”")
             % {"name": obj.author.name, "title": obj.post.title},
-            reverse("moderation:note", args=[obj.pk]),
+            reverse("notes:note", args=[obj.pk]),
         )
     if isinstance(obj, Revision):
         name = obj.author.name if obj.author else _("a former member")

@@ -19,7 +19,7 @@ from tribune.core.exceptions import Forbidden, NotFound, ServiceError
 from tribune.core.pagination import Page as ListPage
 from tribune.core.pagination import paginate_keyset
 from tribune.core.textmerge import DiffLine, diff_text
-from tribune.moderation.note_cards import helpful_note_annotations, note_presence_annotation
+from tribune.posts.annotations import list_annotations, post_annotations
 from tribune.posts.models import EDITABLE_FIELDS, Post
 from tribune.posts.permissions import can_view_post, post_edit_decision
 from tribune.wiki.models import PageKind, Revision, RevisionStatus
@@ -60,12 +60,12 @@ def visibility_key(viewer: Viewer) -> tuple[object, ...]:
 
 
 def post_queryset(viewer: Viewer) -> QuerySet[Post]:
-    """The base of every post read: visible posts with what a post card shows (its
-    helpful community note included, read in the same query)."""
+    """The base of every post read: visible posts with what a post card shows (with the
+    columns other apps add, posts.annotations: the helpful community note)."""
     return (
         Post.objects.filter(post_visibility_q(viewer))
         .select_related("author", "subwiki", "page")
-        .annotate(**helpful_note_annotations())
+        .annotate(**list_annotations())
     )
 
 
@@ -77,7 +77,7 @@ def post_get(*, viewer: Viewer, post_id: int | str) -> Post:
         raise NotFound from None
     post = (
         Post.objects.select_related("author", "subwiki", "page__current_revision")
-        .annotate(**note_presence_annotation())
+        .annotate(**post_annotations())
         .filter(pk=pk)
     )
     found = post.first()

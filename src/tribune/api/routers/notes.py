@@ -1,7 +1,7 @@
 """Community notes: a post's notes, adding one, rating one (API.md), and as additions one
 note and its author's edit.
 
-The endpoints are thin: moderation.notes holds every rule (who may write, edit and rate,
+The endpoints are thin: notes holds every rule (who may write, edit and rate,
 one note per member per post, what a private post's notes show to whom).
 """
 
@@ -26,17 +26,15 @@ from tribune.api.schemas import (
 )
 from tribune.core.markdown import render_markdown
 from tribune.core.ratelimit import client_address
-from tribune.moderation.models import CommunityNote, Helpfulness, NoteClassification
-from tribune.moderation.notes import (
+from tribune.notes.models import CommunityNote, Helpfulness, NoteClassification
+from tribune.notes.selectors import note_get, post_notes, rating_summary
+from tribune.notes.services import (
     MAX_BODY,
     MAX_SOURCES,
     MAX_SUMMARY,
     note_create,
     note_edit,
-    note_get,
     note_rate,
-    post_notes,
-    rating_summary,
 )
 from tribune.posts.selectors import post_get
 
@@ -81,7 +79,7 @@ class NoteOut(Schema):
 
 
 def note_out(note: CommunityNote) -> NoteOut:
-    """A note as the API shows it (from moderation.notes' selectors, with its counts)."""
+    """A note as the API shows it (from notes' selectors, with its counts)."""
     counts = rating_summary(note)
     return NoteOut(
         id=str(note.pk),

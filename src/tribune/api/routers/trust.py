@@ -1,6 +1,6 @@
 """Trust: `POST` / `DELETE /api/v1/members/{username}/trust` (API.md), and a member's level.
 
-Thin endpoints over moderation.trust, which holds the rules.
+Thin endpoints over trust.services, which holds the rules.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from tribune.api.helpers import member_and_profile, viewer_of
 from tribune.api.routers.members import member_out
 from tribune.api.schemas import ERRORS, MemberOut, path_text
 from tribune.core.ratelimit import client_address
-from tribune.moderation.trust import TrustSummary, trust_summary, vouch_create, vouch_withdraw
+from tribune.trust.selectors import TrustSummary, trust_summary
+from tribune.trust.services import vouch_create, vouch_withdraw
 
 router = Router(tags=["trust"])
 
@@ -76,7 +77,7 @@ def _vouch_out(member: Member, summary: TrustSummary) -> VouchOut:
 def _requirements(rows: list[dict[str, object]]) -> list[RequirementOut]:
     return [
         RequirementOut(
-            requirement=row["name"],  # type: ignore[arg-type]  # stored by moderation.trust
+            requirement=row["name"],  # type: ignore[arg-type]  # stored by trust.services
             value=row["value"],  # type: ignore[arg-type]
             needed=row["needed"],  # type: ignore[arg-type]
             met=bool(row["met"]),
