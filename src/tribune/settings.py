@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "tribune.core.context_processors.site",
+                "tribune.accounts.context_processors.access",
             ],
         },
     },

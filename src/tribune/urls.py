@@ -20,7 +20,6 @@ urlpatterns = [
     path("funding/webhooks/stripe", stripe_webhook, name="stripe-webhook"),
     path("", include("tribune.accounts.urls")),
     path("s/", include("tribune.communities.urls")),
-    path("", include("tribune.wiki.urls")),
     path("", include("tribune.posts.urls")),
     path("", include("tribune.feeds.urls")),
     path("", include("tribune.talk.urls")),

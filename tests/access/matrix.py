@@ -63,7 +63,7 @@ PAGES: list[Row] = [
     page("healthz", GET=200, POST=405),
     # Uploads are served by unguessable name to anyone; an unknown name is a 404.
     page("media", kwargs={"path": "posts/unknown.png"}, GET=404, POST=405),
-    page("accounts:profile", kwargs={"username": "{member.username}"}, GET=200, POST=200),
+    page("feeds:profile", kwargs={"username": "{member.username}"}, GET=200, POST=200),
     page(
         "accounts:settings",
         data={"display_name": "Ada Lovelace", "bio": "Counting engines.", "time_zone": ""},
@@ -213,8 +213,8 @@ SUBWIKIS: list[Row] = [
         GET={**ADMITTED_PAGE, "*": 200},
         POST={**ADMITTED_PAGE, "*": Redirect("/s/matrix/")},
     ),
-    page("communities:detail", "communities:members", kwargs=SUBWIKI, GET=200),
-    page("communities:detail", "communities:members", kwargs=PRIVATE, GET=PRIVATE_READ),
+    page("feeds:subwiki", "communities:members", kwargs=SUBWIKI, GET=200),
+    page("feeds:subwiki", "communities:members", kwargs=PRIVATE, GET=PRIVATE_READ),
     page("communities:join", "communities:follow", kwargs=SUBWIKI, GET=405, POST=BUTTON),
     # Leaving and unfollowing stay possible whatever one's access; not being a member or a
     # follower is a message on the page.
@@ -276,27 +276,29 @@ SUBWIKIS: list[Row] = [
     ),
     # The description is a wiki page; its default policy is `members`.
     page(
-        "wiki:description_edit",
+        "communities:description_edit",
         kwargs=SUBWIKI,
         data={"description": "Edited.", "summary": "", "base_revision": DESCRIPTION},
         GET=trusted(200),
         POST=trusted(SUBWIKI_PAGE),
     ),
     page(
-        "wiki:description_revert",
+        "communities:description_revert",
         kwargs=SUBWIKI,
         data={"revision": DESCRIPTION, "summary": ""},
         GET={"visitor": LOGIN, "*": 405},
         POST=trusted(SUBWIKI_PAGE),
     ),
     page(
-        "wiki:description_history",
-        "wiki:description_diff",
-        "wiki:subwiki_changes",
+        "communities:description_history",
+        "communities:description_diff",
+        "posts:subwiki_changes",
         kwargs=SUBWIKI,
         GET=200,
     ),
-    page("wiki:description_history", "wiki:subwiki_changes", kwargs=PRIVATE, GET=PRIVATE_READ),
+    page(
+        "communities:description_history", "posts:subwiki_changes", kwargs=PRIVATE, GET=PRIVATE_READ
+    ),
 ]
 
 # --- Posts ----------------------------------------------------------------------------------
@@ -335,7 +337,7 @@ POSTS: list[Row] = [
     ),
     # Trusted members may; this post has nobody else's edits to undo: they are told so.
     page(
-        "posts:rollback",
+        "moderation:post_rollback",
         kwargs=POST_ID,
         data={"username": "{member.username}"},
         GET={"visitor": LOGIN, "*": 405},
@@ -343,25 +345,25 @@ POSTS: list[Row] = [
     ),
     # A pending edit: trusted members review it.
     page(
-        "posts:approve",
+        "moderation:post_approve",
         kwargs=PENDING,
         GET={"visitor": LOGIN, "*": 405},
         POST=trusted(PENDING_POST_PAGE),
     ),
     page(
-        "posts:reject",
+        "moderation:post_reject",
         kwargs=PENDING,
         GET={"visitor": LOGIN, "*": 405},
         POST=trusted(PENDING_HISTORY),
     ),
     page(
-        "wiki:description_approve",
+        "moderation:description_approve",
         kwargs=PENDING_DESCRIPTION,
         GET={"visitor": LOGIN, "*": 405},
         POST=trusted(DESCRIPTION_HISTORY),
     ),
     page(
-        "wiki:description_reject",
+        "moderation:description_reject",
         kwargs=PENDING_DESCRIPTION,
         GET={"visitor": LOGIN, "*": 405},
         POST=trusted(DESCRIPTION_HISTORY),
@@ -405,7 +407,12 @@ TALK: list[Row] = [
         GET={"visitor": LOGIN, "*": 405},
         POST={"visitor": LOGIN, "member": POST_PAGE, "*": 403},
     ),
-    page("talk:remove", kwargs=COMMENT, GET={"visitor": LOGIN, "*": 405}, POST=trusted(POST_PAGE)),
+    page(
+        "moderation:comment_remove",
+        kwargs=COMMENT,
+        GET={"visitor": LOGIN, "*": 405},
+        POST=trusted(POST_PAGE),
+    ),
     page("talk:history", kwargs=COMMENT, GET=200, POST=405),
     page("talk:history", kwargs=PRIVATE_COMMENT, GET=PRIVATE_READ),
     # Staff see a private talk, but only its author edits a comment.

@@ -28,7 +28,9 @@ def client_for(member: Member | None) -> Client:
 def url(name: str, subwiki: Subwiki | None = None, **kwargs: str) -> str:
     if subwiki is not None:
         kwargs["slug"] = subwiki.slug
-    return reverse(f"communities:{name}", kwargs=kwargs or None)
+    # A subwiki's own page is its feed.
+    full_name = "feeds:subwiki" if name == "detail" else f"communities:{name}"
+    return reverse(full_name, kwargs=kwargs or None)
 
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -241,10 +243,10 @@ def test_visitors_read_a_public_subwiki_and_are_invited_to_log_in(public):
     assert b"<em>anyone</em>" in response.content
     assert b"Log in to join or follow" in response.content
     assert b"Public" in response.content
-    assert reverse("wiki:description_history", kwargs={"slug": public.slug}).encode() in (
+    assert reverse("communities:description_history", kwargs={"slug": public.slug}).encode() in (
         response.content
     )
-    assert reverse("wiki:subwiki_changes", kwargs={"slug": public.slug}).encode() in (
+    assert reverse("posts:subwiki_changes", kwargs={"slug": public.slug}).encode() in (
         response.content
     )
     assert b"New post" not in response.content
@@ -265,7 +267,7 @@ def test_the_owner_sees_the_settings_link(public, owner):
     response = client_for(owner).get(url("detail", public))
     assert url("settings", public).encode() in response.content
     assert b"You are a member (Owner)" in response.content
-    edit = reverse("wiki:description_edit", kwargs={"slug": public.slug})
+    edit = reverse("communities:description_edit", kwargs={"slug": public.slug})
     assert edit.encode() in response.content
 
 

@@ -98,7 +98,7 @@ def test_a_description_edit_refused_keeps_the_text(member, settings):
     settings.TRIBUNE_RATE_LIMITS = {"edit": {"member": "0/h"}}
     subwiki = make_subwiki(member, description="Old.")
     response = client_for(member).post(
-        reverse("wiki:description_edit", args=[subwiki.slug]),
+        reverse("communities:description_edit", args=[subwiki.slug]),
         {"description": "A new description.", "base_revision": subwiki.page.current_revision_id},
     )
     html = assert_refused_with_wait(response)

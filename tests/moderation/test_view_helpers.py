@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
 from tribune.core.exceptions import Conflict, NotFound, ServiceError
+from tribune.core.web import button_answer, form_submit
 from tribune.moderation.forms import AppealForm
-from tribune.moderation.view_helpers import button_answer, form_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -18,6 +18,7 @@ MODULES = (
     "tribune.accounts.demo",
     "tribune.communities.demo",
     "tribune.posts.demo",
+    "tribune.trust.demo",
     "tribune.notes.demo",
 )
 

@@ -323,7 +323,7 @@ def test_the_home_feed_shows_it_and_feeds_cost_no_query_more_for_notes(
 
 def test_the_subwiki_page_shows_the_helpful_note_too(note, post):
     make_helpful(note)
-    html = html_of(reverse("communities:detail", args=[post.subwiki.slug]))
+    html = html_of(reverse("feeds:subwiki", args=[post.subwiki.slug]))
     assert "Readers added context" in html
 
 

@@ -99,7 +99,7 @@ def test_visitor_reads_a_post_with_its_author_times_and_history_but_no_edit(memb
     assert response.status_code == 200
     html = response.content.decode()
     assert "Tidal power" in html and "<strong>turn</strong>" in html
-    assert member.name in html and reverse("accounts:profile", args=[member.username]) in html
+    assert member.name in html and reverse("feeds:profile", args=[member.username]) in html
     assert '<time datetime="' in html
     assert reverse("posts:history", args=[post.pk]) in html
     assert reverse("posts:edit", args=[post.pk]) not in html
@@ -134,7 +134,7 @@ def test_mentions_link_only_to_members_that_exist(member, django_assert_max_num_
     post = make_post(member, body="Thanks @ada_l and @nobody_here, and `@ada_l` in code.\n")
     with django_assert_max_num_queries(6):
         html = Client().get(post.get_absolute_url()).content.decode()
-    assert f'<a href="{reverse("accounts:profile", args=[ada.username])}"' in html
+    assert f'<a href="{reverse("feeds:profile", args=[ada.username])}"' in html
     assert "@nobody_here" in html and "/u/nobody_here/" not in html
     assert "<code>@ada_l</code>" in html
 
@@ -599,7 +599,7 @@ def test_history_lists_revisions_newest_first_with_their_marks(member, other_mem
     assert "pending review" in html and "current" in html and "+8" in html
     assert html.index(f'value="{pending.pk}"') < html.index(f'value="{head(post)}"')
     # The author reviews: approve and reject buttons on the pending row.
-    assert reverse("posts:approve", args=[post.pk, pending.pk]) in html
+    assert reverse("moderation:post_approve", args=[post.pk, pending.pk]) in html
     assert (
         'form="compare-form"' in html and 'action="' + reverse("posts:diff", args=[post.pk]) in html
     )
@@ -774,11 +774,13 @@ def test_moderators_roll_back_a_members_edits(member, other_member, moderator):
     edit(post, other_member, body="spam\n")
     edit(post, other_member, body="more spam\n")
     refused = client_for(member).post(
-        reverse("posts:rollback", args=[post.pk]), {"username": other_member.username}
+        reverse("moderation:post_rollback", args=[post.pk]), {"username": other_member.username}
     )
     assert refused.status_code == 403
     response = client_for(moderator).post(
-        reverse("posts:rollback", args=[post.pk]), {"username": other_member.username}, follow=True
+        reverse("moderation:post_rollback", args=[post.pk]),
+        {"username": other_member.username},
+        follow=True,
     )
     assert f"The edits by {other_member.username} are rolled back." in response.content.decode()
     post.refresh_from_db()
@@ -790,7 +792,9 @@ def test_rollback_when_the_latest_edit_is_by_someone_else_says_so(member, other_
     edit(post, other_member, body="x\n")
     edit(post, member, body="y\n")
     response = client_for(moderator).post(
-        reverse("posts:rollback", args=[post.pk]), {"username": other_member.username}, follow=True
+        reverse("moderation:post_rollback", args=[post.pk]),
+        {"username": other_member.username},
+        follow=True,
     )
     assert "nothing to roll back" in response.content.decode()
 
@@ -800,19 +804,26 @@ def test_approving_and_rejecting_pending_edits(member, other_member):
     good = edit(post, other_member, body=BODY + "Good.\n")
     bad = edit(post, MemberFactory(), title="Bad title")
     outsider = client_for(MemberFactory())
-    assert outsider.post(reverse("posts:approve", args=[post.pk, good.pk])).status_code == 403
+    assert (
+        outsider.post(reverse("moderation:post_approve", args=[post.pk, good.pk])).status_code
+        == 403
+    )
     response = client_for(member).post(
-        reverse("posts:approve", args=[post.pk, good.pk]), follow=True
+        reverse("moderation:post_approve", args=[post.pk, good.pk]), follow=True
     )
     assert "The edit is approved" in response.content.decode()
     post.refresh_from_db()
     assert post.body == BODY + "Good.\n"
-    response = client_for(member).post(reverse("posts:reject", args=[post.pk, bad.pk]), follow=True)
+    response = client_for(member).post(
+        reverse("moderation:post_reject", args=[post.pk, bad.pk]), follow=True
+    )
     assert "The edit is rejected" in response.content.decode()
     bad.refresh_from_db()
     assert bad.status == RevisionStatus.REJECTED
     # A second decision about the same edit is refused with a message, not an error page.
-    again = client_for(member).post(reverse("posts:reject", args=[post.pk, bad.pk]), follow=True)
+    again = client_for(member).post(
+        reverse("moderation:post_reject", args=[post.pk, bad.pk]), follow=True
+    )
     assert "not waiting for review" in again.content.decode()
 
 
@@ -919,7 +930,7 @@ def test_post_cards_cost_no_queries_beyond_the_list(member, django_assert_num_qu
     assert "Some text here." in html and "<em>" not in html
     assert "Example A" in html and "example.org" in html
     assert reverse("posts:history", args=[edited.pk]) in html
-    assert reverse("communities:detail", args=[subwiki.slug]) in html
+    assert reverse("feeds:subwiki", args=[subwiki.slug]) in html
     assert_well_formed(html.encode())
 
 

@@ -31,7 +31,9 @@ def create_url(post: Post) -> str:
 
 
 def action_url(name: str, comment: Comment) -> str:
-    return reverse(f"talk:{name}", args=[comment.post_id, comment.pk])
+    # A moderator's removal is logged, so it is moderation's page.
+    full_name = "moderation:comment_remove" if name == "remove" else f"talk:{name}"
+    return reverse(full_name, args=[comment.post_id, comment.pk])
 
 
 def page_of(post: Post, viewer: Member | None = None) -> str:

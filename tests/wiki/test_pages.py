@@ -33,8 +33,18 @@ def describe(subwiki: Subwiki, member: Member, text: str) -> Revision:
     return result.revision
 
 
+# Each page's name, with the app that serves it.
+PAGES = {
+    "description_edit": "communities",
+    "description_history": "communities",
+    "description_diff": "communities",
+    "description_revert": "communities",
+    "subwiki_changes": "posts",
+}
+
+
 def url(name: str, subwiki: Subwiki) -> str:
-    return reverse(f"wiki:{name}", args=[subwiki.slug])
+    return reverse(f"{PAGES[name]}:{name}", args=[subwiki.slug])
 
 
 @pytest.fixture
@@ -202,7 +212,7 @@ def test_private_descriptions_are_not_found_by_outsiders(member, other_member):
 
 
 def test_unknown_subwiki_is_not_found():
-    assert Client().get(reverse("wiki:subwiki_changes", args=["no-such-place"])).status_code == 404
+    assert Client().get(reverse("posts:subwiki_changes", args=["no-such-place"])).status_code == 404
 
 
 # --- A subwiki's recent changes ---------------------------------------------------------------

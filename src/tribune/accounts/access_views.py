@@ -25,9 +25,10 @@ from tribune.accounts.invitations import (
 )
 from tribune.accounts.models import Invitation, Member
 from tribune.accounts.waitlist import waitlist_length, waitlist_position
+from tribune.accounts.web import member_of
 from tribune.core.exceptions import Forbidden, RateLimited, ServiceError
 from tribune.core.pagination import Page
-from tribune.wiki.views import member_of, problem, render_page, with_query
+from tribune.core.web import problem, render_page, with_query
 
 
 @login_required

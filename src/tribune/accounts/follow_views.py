@@ -24,8 +24,7 @@ from tribune.accounts.selectors import (
 )
 from tribune.accounts.services import member_follow, member_unfollow
 from tribune.core.exceptions import NotFound, ServiceError
-from tribune.core.web import is_htmx
-from tribune.wiki.views import problem, render_page, with_query
+from tribune.core.web import is_htmx, problem, render_page, with_query
 
 
 def redirect_back(request: HttpRequest, *, fallback: str, anchor: str = "") -> HttpResponse:

@@ -120,3 +120,19 @@ class ProfileForm(forms.Form):
         if not name:
             raise forms.ValidationError(_("Please enter a name."))
         return name
+
+
+class SupporterBadgeForm(forms.Form):
+    """The settings page's toggle of one's supporter badge."""
+
+    # Which of the settings page's forms was sent.
+    name = "supporter_badge"
+
+    show_supporter_badge = forms.BooleanField(
+        label=_("Show my supporter badge"),
+        required=False,
+        help_text=_(
+            "While you support the site, a badge says so on your profile. Nothing else "
+            "changes if you hide it."
+        ),
+    )

@@ -74,7 +74,7 @@ class Member(AbstractUser):
         return self.username
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:profile", kwargs={"username": self.username})
+        return reverse("feeds:profile", kwargs={"username": self.username})
 
     @property
     def name(self) -> str:

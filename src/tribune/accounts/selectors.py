@@ -168,3 +168,33 @@ def member_following(
     return _follow_list(
         MemberFollow.objects.filter(follower=member), side="followed", cursor=cursor, limit=limit
     )
+
+
+MAX_MENTIONS = 50
+
+
+def mentioned_members(
+    *, viewer: Viewer, usernames: Iterable[str], limit: int = MAX_MENTIONS
+) -> dict[str, str]:
+    """Which mentioned names are members whose profile the viewer may open, in one query.
+
+    Maps each name as written to the member's username. Names match as written or
+    lower-cased, so that the lookup stays on the username index (a case-insensitive
+    match would scan every member).
+    """
+    written = list(dict.fromkeys(usernames))[:limit]
+    if not written or not can_view_profiles(viewer):
+        return {}
+    candidates = set(written) | {name.lower() for name in written}
+    found = set(
+        Member.objects.filter(username__in=candidates, is_active=True).values_list(
+            "username", flat=True
+        )
+    )
+    result: dict[str, str] = {}
+    for name in written:
+        if name in found:
+            result[name] = name
+        elif name.lower() in found:
+            result[name] = name.lower()
+    return result

@@ -124,3 +124,10 @@ def members_set_trust_level(*, member_ids: list[int], level: int) -> None:
     Only that column: a profile edit made meanwhile is not overwritten.
     """
     Member.objects.filter(pk__in=member_ids).update(trust_level=level)
+
+
+def member_set_supporter_badge(*, member: Member, show: bool) -> Member:
+    """Show or hide one's own supporter badge (shown while one supports the site)."""
+    member.show_supporter_badge = show
+    member.save(update_fields=["show_supporter_badge"])
+    return member

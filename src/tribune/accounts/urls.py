@@ -5,7 +5,6 @@ from tribune.accounts import access_views, follow_views, views
 app_name = "accounts"
 
 urlpatterns = [
-    path("u/<str:username>/", views.profile, name="profile"),
     path("u/<str:username>/follow/", follow_views.follow, name="follow"),
     path("u/<str:username>/unfollow/", follow_views.unfollow, name="unfollow"),
     path("u/<str:username>/followers/", follow_views.followers, name="followers"),

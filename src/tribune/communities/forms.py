@@ -7,22 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tribune.communities.models import EditPolicy, Role, Visibility
 from tribune.communities.services import MAX_DESCRIPTION
-from tribune.core.exceptions import ServiceError
-
-
-class ServiceErrorsMixin:
-    """Show a ServiceError's field errors next to their fields, and the rest at the top."""
-
-    def add_service_error(self, error: ServiceError) -> None:
-        form: forms.Form = self  # type: ignore[assignment]  # mixed into forms only
-        placed = False
-        for field, messages in (error.errors or {}).items():
-            name = field if field in form.fields else None
-            for message in messages:
-                form.add_error(name, message)
-                placed = True
-        if not placed:
-            form.add_error(None, str(error.detail))
+from tribune.core.forms import MarkdownField, ServiceErrorsMixin
+from tribune.wiki.forms import RevisionEditForm
 
 
 class SubwikiCreateForm(ServiceErrorsMixin, forms.Form):
@@ -80,3 +66,13 @@ class InviteForm(ServiceErrorsMixin, forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class DescriptionEditForm(RevisionEditForm):
+    description = MarkdownField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("Markdown: **bold**, *italic*, [links](https://example.org), lists."),
+    )
+
+    field_order = ["description", "summary", "base_revision"]

@@ -89,7 +89,7 @@ class Subwiki(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("communities:detail", kwargs={"slug": self.slug})
+        return reverse("feeds:subwiki", kwargs={"slug": self.slug})
 
     @property
     def is_private(self) -> bool:

@@ -1,4 +1,8 @@
-"""Subwiki pages: thin views that parse, call one service or selector, and render."""
+"""Subwiki pages: the list, creating one, joining and following, members, settings, and
+editing the description. Thin views that parse, call one service or selector, and
+render. A subwiki's own page, with its posts, is a feed (feeds.views.subwiki_page); the
+description's history and diffs are the revision pages every page has
+(communities.descriptions)."""
 
 from __future__ import annotations
 
@@ -12,13 +16,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tribune.accounts.models import Member
+from tribune.accounts.web import markdown_html, member_of
 from tribune.communities import permissions, selectors, services
+from tribune.communities.descriptions import DESCRIPTION_FIELDS
 from tribune.communities.forms import (
+    DescriptionEditForm,
     InviteForm,
     RoleForm,
     SubwikiCreateForm,
@@ -26,31 +31,21 @@ from tribune.communities.forms import (
 )
 from tribune.communities.models import MembershipState, Role, Subwiki
 from tribune.core.exceptions import Forbidden, ServiceError
-from tribune.core.markdown import render_markdown
-from tribune.core.web import Done, is_htmx, run_or_redirect
-from tribune.feeds.views import cards_context
-from tribune.posts.selectors import posts_in_subwiki
+from tribune.core.ratelimit import client_address, refused
+from tribune.core.web import (
+    Done,
+    is_htmx,
+    problem,
+    render_page,
+    run_or_redirect,
+    shows_problems,
+    with_query,
+)
+from tribune.wiki.presentation import conflict_fields, saved_message
+from tribune.wiki.services import EditConflict
 
 MAX_QUERY = 100
 ROLE_ORDER: dict[str, int] = {Role.OWNER: 0, Role.MODERATOR: 1, Role.MEMBER: 2}
-
-
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, fragment: str
-) -> HttpResponse:
-    """The page, or its fragment for htmx; caches must keep the two apart."""
-    use_fragment = is_htmx(request, include_boosted=True)
-    response = render(request, fragment if use_fragment else template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-def _forbidden(request: HttpRequest, error: Forbidden) -> HttpResponse:
-    return render(request, "communities/forbidden.html", {"message": str(error.detail)}, status=403)
-
-
-def _member(request: HttpRequest) -> Member:
-    return request.user  # type: ignore[return-value]  # behind login_required
 
 
 @require_GET
@@ -71,8 +66,12 @@ def subwiki_list(request: HttpRequest) -> HttpResponse:
         "is_first_page": cursor is None,
         "can_create": permissions.can_create_subwiki(request.user),
     }
-    return _render(
-        request, "communities/list.html", context, fragment="communities/_list_items.html"
+    return render_page(
+        request,
+        "communities/list.html",
+        context,
+        fragment="communities/_list_items.html",
+        include_boosted=True,
     )
 
 
@@ -80,15 +79,15 @@ def subwiki_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def subwiki_create(request: HttpRequest) -> HttpResponse:
     """The form that creates a subwiki; its creator becomes its owner."""
-    member = _member(request)
+    member = member_of(request)
     if not permissions.can_create_subwiki(member):
-        return _forbidden(request, Forbidden(_("Only admitted members can create subwikis.")))
+        return problem(request, Forbidden(_("Only admitted members can create subwikis.")))
     form = SubwikiCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             subwiki = services.subwiki_create(actor=member, **form.cleaned_data)
         except Forbidden as error:
-            return _forbidden(request, error)
+            return problem(request, error)
         except ServiceError as error:
             form.add_service_error(error)
         else:
@@ -99,7 +98,7 @@ def subwiki_create(request: HttpRequest) -> HttpResponse:
     return render(request, "communities/create.html", {"form": form})
 
 
-def _actions_context(request: HttpRequest, subwiki: Subwiki) -> dict[str, Any]:
+def subwiki_actions_context(request: HttpRequest, subwiki: Subwiki) -> dict[str, Any]:
     """What the join / leave / follow buttons need to know about the viewer."""
     viewer = request.user
     membership = permissions.membership_of(viewer, subwiki)
@@ -113,32 +112,6 @@ def _actions_context(request: HttpRequest, subwiki: Subwiki) -> dict[str, Any]:
     }
 
 
-@require_GET
-def subwiki_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A subwiki: its description, the viewer's buttons and its posts, newest first."""
-    subwiki = selectors.subwiki_get(viewer=request.user, slug=slug)
-    cursor = request.GET.get("cursor") or None
-    try:
-        posts = posts_in_subwiki(viewer=request.user, subwiki=subwiki, cursor=cursor)
-    except ServiceError as error:
-        messages.error(request, str(error.detail))
-        posts = posts_in_subwiki(viewer=request.user, subwiki=subwiki)
-        cursor = None
-    context = {
-        **_actions_context(request, subwiki),
-        "description_html": render_markdown(subwiki.description),
-        "posts": posts,
-        **cards_context(request.user, posts.items),
-        "is_first_page": cursor is None,
-        "can_post": permissions.can_post_in(request.user, subwiki),
-        "description_edit": selectors.description_edit_decision(request.user, subwiki).value,
-        "can_change_settings": permissions.can_change_settings(request.user, subwiki),
-    }
-    return _render(
-        request, "communities/detail.html", context, fragment="communities/_post_items.html"
-    )
-
-
 # --- Join, leave, follow, unfollow ------------------------------------------------
 
 
@@ -148,7 +121,7 @@ def _action_done(
     """After a button: htmx gets the buttons again with the message; others go back."""
     can_view = permissions.can_view_subwiki(request.user, subwiki)
     if is_htmx(request, include_boosted=True) and can_view:
-        context = {**_actions_context(request, subwiki), "action_message": message}
+        context = {**subwiki_actions_context(request, subwiki), "action_message": message}
         context["action_error"] = error
         return render(request, "communities/_actions.html", context)
     (messages.error if error else messages.success)(request, message)
@@ -175,7 +148,7 @@ def _subwiki_action(
         @require_POST
         def view(request: HttpRequest, slug: str) -> HttpResponse:
             if not request.user.is_authenticated:
-                return redirect_to_login(reverse("communities:detail", kwargs={"slug": slug}))
+                return redirect_to_login(reverse("feeds:subwiki", kwargs={"slug": slug}))
             get = selectors.subwiki_get if readable_only else selectors.subwiki_get_any
             subwiki = get(viewer=request.user, slug=slug)
             try:
@@ -183,7 +156,7 @@ def _subwiki_action(
             except Forbidden as error:
                 if is_htmx(request, include_boosted=True):
                     return _action_done(request, subwiki, message=str(error.detail), error=True)
-                return _forbidden(request, error)
+                return problem(request, error)
             except ServiceError as error:
                 return _action_done(request, subwiki, message=str(error.detail), error=True)
 
@@ -197,7 +170,7 @@ def _subwiki_action(
 @_subwiki_action(readable_only=False)
 def subwiki_join(request: HttpRequest, subwiki: Subwiki) -> HttpResponse:
     """Join a public subwiki, accept an invitation, or ask to join a private one."""
-    membership = services.subwiki_join(actor=_member(request), subwiki=subwiki)
+    membership = services.subwiki_join(actor=member_of(request), subwiki=subwiki)
     if membership.state == MembershipState.REQUESTED:
         message = _("Your request was sent to the moderators of %(name)s.")
     else:
@@ -210,7 +183,7 @@ def subwiki_leave(request: HttpRequest, subwiki: Subwiki) -> HttpResponse:
     """Leave a subwiki, withdraw a request to join, or decline an invitation."""
     membership = permissions.membership_of(request.user, subwiki)
     state = membership.state if membership is not None else None
-    services.subwiki_leave(actor=_member(request), subwiki=subwiki)
+    services.subwiki_leave(actor=member_of(request), subwiki=subwiki)
     if state == MembershipState.REQUESTED:
         message = _("You withdrew your request to join %(name)s.")
     elif state == MembershipState.INVITED:
@@ -223,7 +196,7 @@ def subwiki_leave(request: HttpRequest, subwiki: Subwiki) -> HttpResponse:
 @_subwiki_action(readable_only=True)
 def subwiki_follow(request: HttpRequest, subwiki: Subwiki) -> HttpResponse:
     """Follow a subwiki: its posts come to the member's home feed."""
-    services.subwiki_follow(actor=_member(request), subwiki=subwiki)
+    services.subwiki_follow(actor=member_of(request), subwiki=subwiki)
     message = _("You follow %(name)s: its posts will be in your feed.")
     return _action_done(request, subwiki, message=message % {"name": subwiki.name})
 
@@ -231,7 +204,7 @@ def subwiki_follow(request: HttpRequest, subwiki: Subwiki) -> HttpResponse:
 @_subwiki_action(readable_only=True)
 def subwiki_unfollow(request: HttpRequest, subwiki: Subwiki) -> HttpResponse:
     """Stop following a subwiki."""
-    services.subwiki_unfollow(actor=_member(request), subwiki=subwiki)
+    services.subwiki_unfollow(actor=member_of(request), subwiki=subwiki)
     message = _("You no longer follow %(name)s.")
     return _action_done(request, subwiki, message=message % {"name": subwiki.name})
 
@@ -284,7 +257,7 @@ def _member_action(
                 done=lambda message: Done(message),
             )
         except Forbidden as error:
-            return _forbidden(request, error)
+            return problem(request, error)
 
     view.__doc__ = action.__doc__
     view.__name__ = action.__name__
@@ -295,7 +268,7 @@ def _member_action(
 def membership_approve(request: HttpRequest, subwiki: Subwiki, username: str) -> str:
     """Accept a request to join."""
     membership = services.membership_approve(
-        actor=_member(request), subwiki=subwiki, username=username
+        actor=member_of(request), subwiki=subwiki, username=username
     )
     return _("%(name)s is now a member.") % {"name": membership.member.name}
 
@@ -304,7 +277,7 @@ def membership_approve(request: HttpRequest, subwiki: Subwiki, username: str) ->
 def membership_remove(request: HttpRequest, subwiki: Subwiki, username: str) -> str:
     """Refuse a request, withdraw an invitation or remove a member."""
     membership = services.membership_remove(
-        actor=_member(request), subwiki=subwiki, username=username
+        actor=member_of(request), subwiki=subwiki, username=username
     )
     name = membership.member.name
     if membership.state == MembershipState.REQUESTED:
@@ -321,7 +294,7 @@ def membership_set_role(request: HttpRequest, subwiki: Subwiki, username: str) -
     if not form.is_valid():
         raise ServiceError(_("Choose owner, moderator or member."))
     membership = services.membership_set_role(
-        actor=_member(request), subwiki=subwiki, username=username, role=form.cleaned_data["role"]
+        actor=member_of(request), subwiki=subwiki, username=username, role=form.cleaned_data["role"]
     )
     if membership.role == Role.OWNER:
         message = _("%(name)s is now an owner.")
@@ -341,10 +314,10 @@ def membership_invite(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             membership = services.membership_invite(
-                actor=_member(request), subwiki=subwiki, username=form.cleaned_data["username"]
+                actor=member_of(request), subwiki=subwiki, username=form.cleaned_data["username"]
             )
         except Forbidden as error:
-            return _forbidden(request, error)
+            return problem(request, error)
         except ServiceError as error:
             form.add_service_error(error)
         else:
@@ -355,7 +328,7 @@ def membership_invite(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, message % {"name": membership.member.name})
             return redirect("communities:members", slug=subwiki.slug)
     if not permissions.can_manage_members(request.user, subwiki):
-        return _forbidden(request, Forbidden())
+        return problem(request, Forbidden())
     return _members_page(request, subwiki, invite_form=form)
 
 
@@ -366,10 +339,10 @@ def membership_invite(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def subwiki_settings(request: HttpRequest, slug: str) -> HttpResponse:
     """Name, visibility and edit policies, for owners and staff."""
-    member = _member(request)
+    member = member_of(request)
     subwiki = selectors.subwiki_get(viewer=member, slug=slug)
     if not permissions.can_change_settings(member, subwiki):
-        return _forbidden(
+        return problem(
             request, Forbidden(_("Only the owners of this subwiki can change its settings."))
         )
     initial = {
@@ -383,10 +356,77 @@ def subwiki_settings(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.subwiki_update_settings(actor=member, subwiki=subwiki, **form.cleaned_data)
         except Forbidden as error:
-            return _forbidden(request, error)
+            return problem(request, error)
         except ServiceError as error:
             form.add_service_error(error)
         else:
             messages.success(request, _("The settings are saved."))
             return redirect(subwiki)
     return render(request, "communities/settings.html", {"subwiki": subwiki, "form": form})
+
+
+# --- The description ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@shows_problems
+def description_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Edit a subwiki's description; a conflict shows both versions and keeps the text."""
+    member = member_of(request)
+    subwiki, decision = selectors.subwiki_get_for_description_edit(viewer=member, slug=slug)
+    diff_url = reverse("communities:description_diff", args=[subwiki.slug])
+    context: dict[str, Any] = {
+        "subwiki": subwiki,
+        "pending_notice": decision is permissions.EditDecision.PENDING,
+        "edit_url": reverse("communities:description_edit", args=[subwiki.slug]),
+        "history_url": reverse("communities:description_history", args=[subwiki.slug]),
+        "diff_url": diff_url,
+    }
+    status = 200
+    refusal: ServiceError | None = None
+    if request.method == "GET":
+        form = DescriptionEditForm(
+            initial={
+                "description": subwiki.description,
+                "base_revision": subwiki.page.current_revision_id,
+            }
+        )
+    else:
+        form = DescriptionEditForm(request.POST)
+        if "preview" in request.POST:
+            context["preview_html"] = markdown_html(member, request.POST.get("description", ""))
+        elif form.is_valid():
+            try:
+                result = services.subwiki_description_edit(
+                    actor=member,
+                    subwiki=subwiki,
+                    description=form.cleaned_data["description"],
+                    base_revision=form.cleaned_data["base_revision"],
+                    summary=form.cleaned_data["summary"],
+                    address=client_address(request),
+                )
+            except EditConflict as conflict:
+                form = DescriptionEditForm(form.with_base(conflict.current.pk))
+                context["conflict"] = conflict_fields(conflict, multiline=DESCRIPTION_FIELDS)
+                context["conflict_diff_url"] = with_query(
+                    diff_url,
+                    **{"from": request.POST.get("base_revision"), "to": conflict.current.pk},
+                )
+                status = 409
+            except Forbidden:
+                raise
+            except ServiceError as error:
+                form.add_service_error(error)
+                refusal = error
+            else:
+                messages.success(
+                    request,
+                    saved_message(
+                        changed=result.changed, pending=result.pending, merged=result.merged
+                    ),
+                )
+                return redirect(subwiki)
+    context["form"] = form
+    response = render(request, "communities/description_edit.html", context, status=status)
+    return refused(request, response, refusal)

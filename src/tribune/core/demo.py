@@ -31,6 +31,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "tribune.talk.demo",
     "tribune.accounts.demo_access",
     "tribune.funding.demo",
+    "tribune.trust.demo",
     "tribune.notes.demo",
     "tribune.moderation.demo",
 )

@@ -1,21 +1,27 @@
-"""Helpers the apps' page views share: whether htmx asked, and redirecting with a message."""
+"""What the apps' page views share: answering htmx or a whole page, saying why a request
+was refused, calling a service then redirecting with a message, and going back."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias, TypeVar
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, cast
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 
-from tribune.core.exceptions import Forbidden, ServiceError
+from tribune.core.exceptions import Forbidden, NotFound, RateLimited, ServiceError
 
 if TYPE_CHECKING:
     from django.shortcuts import SupportsGetAbsoluteUrl
 
 T = TypeVar("T")
+V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 # What `redirect` takes: an address, a view's name, or a model with get_absolute_url.
 RedirectTo: TypeAlias = "str | SupportsGetAbsoluteUrl"
@@ -27,6 +33,73 @@ def is_htmx(request: HttpRequest, *, include_boosted: bool = False) -> bool:
         return False
     # A boosted link or form wants the whole page, as it would without htmx.
     return include_boosted or "HX-Boosted" not in request.headers
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    fragment: str | None = None,
+    status: int = 200,
+    include_boosted: bool = False,
+) -> HttpResponse:
+    """The page, or its fragment for htmx (a boosted request's too with `include_boosted`);
+    caches must keep the two apart."""
+    use_fragment = fragment is not None and is_htmx(request, include_boosted=include_boosted)
+    response = render(request, fragment if use_fragment else template, context, status=status)  # type: ignore[arg-type]
+    if fragment is not None:
+        patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def problem(request: HttpRequest, error: ServiceError) -> HttpResponse:
+    """A page that says why a request was refused (403) or could not be carried out (4xx)."""
+    titles = {
+        403: _("You may not do this"),
+        409: _("This conflicts with another change"),
+        429: _("Please slow down"),
+    }
+    context = {
+        "title": titles.get(error.status, _("This cannot be done")),
+        "message": str(error.detail),
+    }
+    response = render(request, "core/problem.html", context, status=error.status)
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def shows_problems(view: V) -> V:
+    """Answer a refused request with a page that says why; NotFound stays a plain 404."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            # Private things are not confirmed: the same 404 as for what does not exist.
+            raise
+        except ServiceError as error:
+            return problem(request, error)
+
+    return cast(V, wrapped)
+
+
+def with_query(url: str, **params: Any) -> str:
+    """`url` with the given query parameters (those that are None left out)."""
+    kept = {key: value for key, value in params.items() if value is not None}
+    return f"{url}?{urlencode(kept)}" if kept else url
+
+
+def redirect_back(request: HttpRequest, *, fallback: str, anchor: str = "") -> HttpResponse:
+    """Back to the page the button was on (its `next` field, if it is on this site)."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) or not target.startswith("/"):
+        target = fallback
+    return HttpResponseRedirect(f"{target}#{anchor}" if anchor else target)
 
 
 @dataclass(frozen=True)
@@ -66,3 +139,57 @@ def run_or_redirect(
     outcome = done if isinstance(done, Done) else done(result)
     target = outcome.to if outcome.to is not None else to
     return redirect_with_message(request, target, outcome.message, level=outcome.level)
+
+
+class ServiceForm(Protocol):
+    """A form that shows a service's refusal beside its fields (ServiceErrorsMixin)."""
+
+    cleaned_data: dict[str, Any]
+
+    def is_valid(self) -> bool: ...
+
+    def add_service_error(self, error: ServiceError) -> None: ...
+
+
+def form_submit(
+    request: HttpRequest, form: ServiceForm, save: Callable[[dict[str, Any]], T]
+) -> tuple[T | None, int]:
+    """What `save` made of a posted, valid form; else None and the status of the page that
+    shows the form again (200 unposted, 400 invalid, the refusal's own, in the form)."""
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    try:
+        return save(form.cleaned_data), 200
+    except NotFound:
+        raise  # the same plain 404 as for what does not exist
+    except ServiceError as error:
+        form.add_service_error(error)
+        return None, error.status
+
+
+def button_answer(
+    request: HttpRequest,
+    change: Callable[[], object],
+    *,
+    fragment: Callable[[str | None], HttpResponse],
+    done: str,
+    back: str,
+    anchor: str,
+) -> HttpResponse:
+    """Make the change a button asks for. For htmx, `fragment` drawn again (with the
+    refusal, if any); without, the refusal's page, or back to the button's page saying
+    `done` (`back` if the page it was on is unknown)."""
+    try:
+        change()
+    except NotFound:
+        raise
+    except ServiceError as error:
+        if is_htmx(request):
+            return fragment(str(error.detail))
+        return problem(request, error)
+    if is_htmx(request):
+        return fragment(None)
+    messages.success(request, done)
+    return redirect_back(request, fallback=back, anchor=anchor)

@@ -7,6 +7,8 @@ app_name = "feeds"
 
 urlpatterns = [
     path("all/", views.everything, name="all"),
+    path("s/<slug:slug>/", views.subwiki_page, name="subwiki"),
+    path("u/<str:username>/", views.profile, name="profile"),
     path("all/feed/", require_safe(syndication.SiteFeed()), name="all_rss"),
     path("all/feed/atom/", require_safe(syndication.SiteAtomFeed()), name="all_atom"),
     path("s/<slug:slug>/feed/", require_safe(syndication.SubwikiFeed()), name="subwiki_rss"),

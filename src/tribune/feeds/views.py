@@ -1,4 +1,4 @@
-"""Feed pages: home, the global stream, and the posts on a member's profile.
+"""Feed pages: home, the global stream, a subwiki's page and a member's profile.
 
 Each is a list of post cards, newest first, with a "load more" that is a plain link to
 the next page (`?cursor=`) and that htmx turns into "append the next cards here".
@@ -13,19 +13,26 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from tribune.accounts.follow_views import profile_follow_context
 from tribune.accounts.models import Member
-from tribune.communities.permissions import Viewer
+from tribune.accounts.permissions import Viewer
+from tribune.accounts.selectors import member_get_profile
+from tribune.accounts.web import viewer_of
+from tribune.communities.permissions import can_change_settings, can_post_in
+from tribune.communities.selectors import description_edit_decision, subwiki_get
+from tribune.communities.views import subwiki_actions_context
 from tribune.core.exceptions import ServiceError
+from tribune.core.markdown import render_markdown
 from tribune.core.pagination import Page, clean_limit
-from tribune.core.web import is_htmx
+from tribune.core.web import is_htmx, render_page, with_query
 from tribune.feeds.cards import prepare_cards
-from tribune.feeds.selectors import UPVOTED, global_feed, home_feed, member_feed
+from tribune.feeds.selectors import UPVOTED, global_feed, home_feed, member_feed, subwiki_feed
 from tribune.posts.models import Post
 from tribune.posts.reactions import upvoted_post_ids
-from tribune.wiki.views import render_page, viewer_of, with_query
 
 FRAGMENT = "feeds/_post_items.html"
 
@@ -128,26 +135,48 @@ def everything(request: HttpRequest) -> HttpResponse:
     return _feed_page(request, "feeds/all.html", section)
 
 
-@dataclass(frozen=True)
-class ProfilePosts:
-    """The posts part of a profile page: its context, or the fragment htmx asked for."""
-
-    context: dict[str, Any]
-    status: int
-    fragment: HttpResponse | None
-
-
-def profile_posts(request: HttpRequest, member: Member) -> ProfilePosts:
-    """A member's posts for their profile page, and the next ones for its "load more"."""
+@require_safe
+def subwiki_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A subwiki: its description, the viewer's buttons and its posts, newest first."""
     viewer = viewer_of(request)
+    subwiki = subwiki_get(viewer=viewer, slug=slug)
+
+    def fetch(cursor: str | None, limit: int | str | None) -> Page[Post]:
+        return subwiki_feed(viewer=viewer, subwiki=subwiki, cursor=cursor, limit=limit)
+
+    section = feed_section(request, fetch, base_url=subwiki.get_absolute_url())
+    context = {
+        **section.context,
+        **subwiki_actions_context(request, subwiki),
+        "description_html": render_markdown(subwiki.description),
+        "can_post": can_post_in(viewer, subwiki),
+        "description_edit": description_edit_decision(viewer, subwiki).value,
+        "can_change_settings": can_change_settings(viewer, subwiki),
+    }
+    return render_page(
+        request,
+        "feeds/subwiki.html",
+        context,
+        fragment=FRAGMENT,
+        status=section.status,
+        include_boosted=True,
+    )
+
+
+@require_safe
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    """A member's profile: who they are, who follows them, and their posts, newest first."""
+    viewer = viewer_of(request)
+    member = member_get_profile(viewer=viewer, username=username)
 
     def fetch(cursor: str | None, limit: int | str | None) -> Page[Post]:
         return member_feed(viewer=viewer, author=member, cursor=cursor, limit=limit)
 
     section = feed_section(request, fetch, base_url=member.get_absolute_url())
-    fragment = None
     if is_htmx(request) and "cursor" in request.GET:
-        fragment = render_page(
+        # htmx's "load more": the next cards only.
+        return render_page(
             request, FRAGMENT, section.context, fragment=FRAGMENT, status=section.status
         )
-    return ProfilePosts(context=section.context, status=section.status, fragment=fragment)
+    context = {"member": member, **profile_follow_context(request, member), **section.context}
+    return render(request, "accounts/profile.html", context, status=section.status)

@@ -12,11 +12,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from tribune.accounts.models import Member
+from tribune.accounts.services import member_set_supporter_badge
 from tribune.core.demo import DemoStep
 from tribune.core.exceptions import ServiceError
 from tribune.funding.models import Donation, Provider
 from tribune.funding.periods import add_months
-from tribune.funding.services import donation_create, payment_record, supporter_badge_set
+from tribune.funding.services import donation_create, payment_record
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def _give(spec: DemoDonation) -> bool:
         first = add_months(now, -spec.paid_months_ago[0])
         Donation.objects.filter(pk=donation.pk).update(created_at=first)
     if not spec.show_badge:
-        supporter_badge_set(member=member, show=False)
+        member_set_supporter_badge(member=member, show=False)
     return True
 
 

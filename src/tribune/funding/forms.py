@@ -12,7 +12,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tribune.core.exceptions import ServiceError
+from tribune.core.forms import ServiceErrorsMixin
 from tribune.funding.models import Interval
 from tribune.funding.selectors import suggested_amounts
 
@@ -61,7 +61,7 @@ def default_currency() -> str:
     return funding if funding in offered else offered[0]
 
 
-class DonationForm(forms.Form):
+class DonationForm(ServiceErrorsMixin, forms.Form):
     """How often, in which currency and how much. Interval, currency and the amount are
     taken as sent: donation_create checks them and names the problem."""
 
@@ -114,31 +114,8 @@ class DonationForm(forms.Form):
         """What to give: the amount typed, else the suggestion chosen (call after is_valid)."""
         return str(self.cleaned_data["other_amount"] or self.cleaned_data["amount"])
 
-    def add_service_error(self, error: ServiceError) -> None:
-        """Put the service's reasons next to the fields they are about, the rest at the top."""
+    def field_for_error(self, name: str) -> str:
         # The amount's reason goes where the amount came from: the typed one or the radios.
-        where = {"amount": "other_amount" if self.cleaned_data.get("other_amount") else "amount"}
-        placed = False
-        for name, messages in (error.errors or {}).items():
-            field = where.get(name, name)
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
-                placed = True
-        if not placed:
-            self.add_error(None, str(error.detail))
-
-
-class SupporterBadgeForm(forms.Form):
-    """The settings page's toggle of one's supporter badge."""
-
-    # Which of the settings page's forms was sent.
-    name = "supporter_badge"
-
-    show_supporter_badge = forms.BooleanField(
-        label=_("Show my supporter badge"),
-        required=False,
-        help_text=_(
-            "While you support the site, a badge says so on your profile. Nothing else "
-            "changes if you hide it."
-        ),
-    )
+        if name == "amount" and self.cleaned_data.get("other_amount"):
+            return "other_amount"
+        return name

@@ -265,10 +265,3 @@ def donation_cancel(*, donation: Donation, when: dt.datetime | None = None) -> b
         .update(status=DonationStatus.CANCELLED, cancelled_at=when or timezone.now())
     )
     return bool(updated)
-
-
-def supporter_badge_set(*, member: Member, show: bool) -> Member:
-    """Show or hide one's own supporter badge."""
-    member.show_supporter_badge = show
-    member.save(update_fields=["show_supporter_badge"])
-    return member

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from tribune.accounts.models import Member
 from tribune.core.exceptions import Forbidden, ServiceError
-from tribune.core.web import is_htmx
+from tribune.core.web import is_htmx, with_query
 from tribune.funding.forms import DonationForm
 from tribune.funding.models import Provider
 from tribune.funding.selectors import (
@@ -35,7 +35,6 @@ from tribune.funding.selectors import (
     funding_summary,
 )
 from tribune.funding.services import can_donate, donation_create
-from tribune.wiki.views import with_query
 
 
 def _member(request: HttpRequest) -> Member:

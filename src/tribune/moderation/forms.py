@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tribune.communities.forms import ServiceErrorsMixin
+from tribune.core.forms import ServiceErrorsMixin
 from tribune.moderation.models import ReportReason
 from tribune.moderation.services import (
     ACTIONS,

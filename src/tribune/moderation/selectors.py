@@ -59,9 +59,10 @@ from tribune.moderation.permissions import (
 from tribune.moderation.targets import Target, target_of
 from tribune.notes.models import CommunityNote
 from tribune.posts.models import EDITABLE_FIELDS, Post
-from tribune.posts.selectors import revision_diff, revision_visibility_q
+from tribune.posts.selectors import revision_visibility_q
 from tribune.talk.models import Comment, CommentState
 from tribune.wiki.models import PageKind, Revision, RevisionStatus
+from tribune.wiki.selectors import revision_diff
 
 # Recent changes stay in the patrol list this long (MediaWiki keeps 30 days too).
 PATROL_DAYS = 30
@@ -152,7 +153,7 @@ def target_url(key: str, details: dict[str, Any], member: Member | None) -> str 
         return reverse("posts:revision", args=[post, int(ident)])
     if kind == "revision" and details.get("description_of"):
         slug = details["description_of"]
-        return reverse("wiki:description_diff", args=[slug]) + f"?to={int(ident)}"
+        return reverse("communities:description_diff", args=[slug]) + f"?to={int(ident)}"
     if kind == "member" and member is not None:
         return member.get_absolute_url()
     return None
@@ -524,7 +525,7 @@ def _revision_place(revision: Revision) -> tuple[str, str]:
         post: Post = page.post
         return post.title, reverse("posts:revision", args=[post.pk, revision.pk])
     subwiki: Subwiki = page.subwiki_owner
-    url = reverse("wiki:description_diff", args=[subwiki.slug]) + f"?to={revision.pk}"
+    url = reverse("communities:description_diff", args=[subwiki.slug]) + f"?to={revision.pk}"
     return subwiki.name, url
 
 

@@ -22,10 +22,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tribune.accounts.models import Member
+from tribune.accounts.web import member_of, viewer_of
 from tribune.communities.models import Subwiki
 from tribune.communities.selectors import subwiki_get
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
 from tribune.core.ratelimit import client_address
+from tribune.core.web import form_submit, render_page, shows_problems, with_query
 from tribune.moderation.forms import ActionForm, AppealForm, DecisionForm, ReportForm
 from tribune.moderation.models import ActionKind, Appeal, ModerationAction, ReportReason
 from tribune.moderation.permissions import (
@@ -55,20 +57,11 @@ from tribune.moderation.services import (
     report_create,
 )
 from tribune.moderation.targets import Target, display_target, target_get
-from tribune.moderation.view_helpers import form_submit
 from tribune.notes.models import CommunityNote
 from tribune.posts.models import Post
 from tribune.talk.models import Comment
 from tribune.wiki.models import PageKind, Revision
-from tribune.wiki.views import (
-    FieldDiff,
-    field_diffs,
-    member_of,
-    render_page,
-    shows_problems,
-    viewer_of,
-    with_query,
-)
+from tribune.wiki.presentation import FieldDiff, field_diffs
 
 # What each button of the queue says.
 BUTTONS: dict[str, str | Promise] = {
@@ -144,7 +137,7 @@ def _describe_target(target: Target) -> tuple[str, str | None]:
         return (
             _("an edit by %(name)s of the description of %(subwiki)s")
             % {"name": name, "subwiki": subwiki.name},
-            with_query(reverse("wiki:description_diff", args=[subwiki.slug]), to=obj.pk),
+            with_query(reverse("communities:description_diff", args=[subwiki.slug]), to=obj.pk),
         )
     return _("the member %(name)s (@%(username)s)") % {
         "name": obj.name,

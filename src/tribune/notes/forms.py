@@ -8,9 +8,9 @@ from typing import Any, TypedDict
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tribune.core.forms import MarkdownField, ServiceErrorsMixin
 from tribune.notes.models import NoteClassification
 from tribune.notes.services import MAX_BODY, MAX_SOURCES, MAX_SUMMARY
-from tribune.wiki.forms import MarkdownField, ServiceErrorsMixin
 
 
 class WrittenNote(TypedDict):

@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tribune.accounts.models import Member
+from tribune.accounts.web import member_of, viewer_of
 from tribune.communities.permissions import Viewer
 from tribune.core.exceptions import ServiceError
 from tribune.core.markdown import render_markdown
 from tribune.core.ratelimit import client_address
-from tribune.moderation.view_helpers import button_answer, form_submit
+from tribune.core.web import button_answer, form_submit, shows_problems, with_query
 from tribune.notes.forms import NoteEditForm, NoteForm
 from tribune.notes.models import CommunityNote
 from tribune.notes.permissions import (
@@ -49,7 +50,7 @@ from tribune.notes.selectors import (
 from tribune.notes.services import note_create, note_edit, note_rate
 from tribune.posts.models import Post
 from tribune.posts.selectors import post_get
-from tribune.wiki.views import fold_unchanged, member_of, shows_problems, viewer_of, with_query
+from tribune.wiki.presentation import fold_unchanged
 
 # --- What a page shows of a note --------------------------------------------------------
 

@@ -14,9 +14,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tribune.communities.models import EditPolicy, Subwiki, policy_at_least
+from tribune.core.forms import MarkdownField, ServiceErrorsMixin
 from tribune.posts.models import PostKind
 from tribune.posts.services import MAX_ALT, MAX_TITLE
-from tribune.wiki.forms import MarkdownField, RevisionEditForm, ServiceErrorsMixin
+from tribune.wiki.forms import RevisionEditForm
 
 # The fields each kind of post has, in the order the form shows them.
 KIND_FIELDS: dict[str, tuple[str, ...]] = {

@@ -11,13 +11,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from tribune.accounts.follow_views import redirect_back
 from tribune.accounts.models import Member
 from tribune.core.exceptions import NotFound, ServiceError
-from tribune.core.web import is_htmx
+from tribune.core.web import is_htmx, problem, redirect_back
 from tribune.posts.reactions import reaction_add, reaction_remove, upvoted_post_ids
 from tribune.posts.selectors import post_get
-from tribune.wiki.views import problem
 
 
 def _fragment(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:

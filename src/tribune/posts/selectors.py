@@ -3,26 +3,22 @@ applies one visibility filter, so no page, feed or API list can show a private p
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Member
-from tribune.accounts.permissions import can_view_profiles
 from tribune.communities.models import Subwiki
 from tribune.communities.permissions import EditDecision, Viewer, is_staff
 from tribune.communities.selectors import member_subwiki_ids, subwiki_visibility_q
-from tribune.core.exceptions import Forbidden, NotFound, ServiceError
+from tribune.core.exceptions import Forbidden, NotFound
 from tribune.core.pagination import Page as ListPage
 from tribune.core.pagination import paginate_keyset
-from tribune.core.textmerge import DiffLine, diff_text
 from tribune.posts.annotations import list_annotations, post_annotations
-from tribune.posts.models import EDITABLE_FIELDS, Post
+from tribune.posts.models import Post
 from tribune.posts.permissions import can_view_post, post_edit_decision
-from tribune.wiki.models import PageKind, Revision, RevisionStatus
+from tribune.wiki.models import PageKind, Revision
+from tribune.wiki.selectors import page_revision, page_revisions
 
 
 def post_visibility_q(viewer: Viewer, *, prefix: str = "", join: bool = True) -> Q:
@@ -146,36 +142,6 @@ def revision_queryset(viewer: Viewer) -> QuerySet[Revision]:
     )
 
 
-def page_revisions(
-    *, page_id: int, cursor: str | None = None, limit: int | str | None = None
-) -> ListPage[Revision]:
-    """A page's history, newest first (pending and rejected revisions included).
-
-    The caller has fetched the page's owner through post_get or subwiki_get, which
-    apply the visibility rule: a page's revisions are as visible as its owner.
-    """
-    queryset = Revision.objects.filter(page_id=page_id).select_related("author").defer("content")
-    return paginate_keyset(queryset, cursor=cursor, limit=limit)
-
-
-def page_revision(*, page_id: int, revision_id: int | str) -> Revision:
-    """One revision of a page, with its content; NotFound if it is not one of the page's."""
-    try:
-        return Revision.objects.select_related("author").get(page_id=page_id, pk=int(revision_id))
-    except (TypeError, ValueError, OverflowError, Revision.DoesNotExist):
-        raise NotFound from None
-
-
-def page_pending_revisions(*, page_id: int, limit: int = 50) -> list[Revision]:
-    """The revisions of a page that wait for review, oldest first (the review order)."""
-    return list(
-        Revision.objects.filter(page_id=page_id, status=RevisionStatus.PENDING)
-        .select_related("author")
-        .defer("content")
-        .order_by("created_at", "id")[:limit]
-    )
-
-
 def post_revisions(
     *, viewer: Viewer, post: Post, cursor: str | None = None, limit: int | str | None = None
 ) -> ListPage[Revision]:
@@ -186,37 +152,6 @@ def post_revisions(
 def post_revision(*, post: Post, revision_id: int | str) -> Revision:
     """One revision of a post (with its content); NotFound if it is not one of the post's."""
     return page_revision(page_id=post.page_id, revision_id=revision_id)
-
-
-@dataclass(frozen=True)
-class RevisionDiff:
-    old: Revision
-    new: Revision
-    fields: dict[str, list[DiffLine]]
-
-    @property
-    def changed_fields(self) -> dict[str, list[DiffLine]]:
-        return {k: v for k, v in self.fields.items() if any(line.op != "equal" for line in v)}
-
-
-def revision_diff(*, old: Revision, new: Revision, fields: tuple[str, ...]) -> RevisionDiff:
-    """Line and word diff of each field between two revisions of the same page."""
-    if old.page_id != new.page_id:
-        raise ServiceError(_("The two revisions belong to different pages."), code="invalid_diff")
-    return RevisionDiff(
-        old=old,
-        new=new,
-        fields={name: diff_text(str(old.field(name)), str(new.field(name))) for name in fields},
-    )
-
-
-def post_diff(*, post: Post, old_id: int | str, new_id: int | str) -> RevisionDiff:
-    """The change between two revisions of a post."""
-    return revision_diff(
-        old=post_revision(post=post, revision_id=old_id),
-        new=post_revision(post=post, revision_id=new_id),
-        fields=EDITABLE_FIELDS,
-    )
 
 
 def member_contributions(
@@ -240,33 +175,3 @@ def recent_changes(
     if subwiki is not None:
         queryset = queryset.filter(subwiki=subwiki)
     return paginate_keyset(queryset, cursor=cursor, limit=limit)
-
-
-MAX_MENTIONS = 50
-
-
-def mentioned_members(
-    *, viewer: Viewer, usernames: Iterable[str], limit: int = MAX_MENTIONS
-) -> dict[str, str]:
-    """Which mentioned names are members whose profile the viewer may open, in one query.
-
-    Maps each name as written to the member's username. Names match as written or
-    lower-cased, so that the lookup stays on the username index (a case-insensitive
-    match would scan every member).
-    """
-    written = list(dict.fromkeys(usernames))[:limit]
-    if not written or not can_view_profiles(viewer):
-        return {}
-    candidates = set(written) | {name.lower() for name in written}
-    found = set(
-        Member.objects.filter(username__in=candidates, is_active=True).values_list(
-            "username", flat=True
-        )
-    )
-    result: dict[str, str] = {}
-    for name in written:
-        if name in found:
-            result[name] = name
-        elif name.lower() in found:
-            result[name] = name.lower()
-    return result

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tribune.posts import reaction_views, views
+from tribune.posts import reaction_views, revisions, views
 
 app_name = "posts"
 
@@ -9,15 +9,18 @@ urlpatterns = [
     path("p/preview/", views.preview, name="preview"),
     path("p/<int:post_id>/", views.detail, name="detail"),
     path("p/<int:post_id>/edit/", views.edit, name="edit"),
-    path("p/<int:post_id>/history/", views.history, name="history"),
-    path("p/<int:post_id>/diff/", views.diff, name="diff"),
-    path("p/<int:post_id>/revisions/<int:revision_id>/", views.revision, name="revision"),
-    path("p/<int:post_id>/revisions/<int:revision_id>/approve/", views.approve, name="approve"),
-    path("p/<int:post_id>/revisions/<int:revision_id>/reject/", views.reject, name="reject"),
-    path("p/<int:post_id>/revert/", views.revert, name="revert"),
-    path("p/<int:post_id>/rollback/", views.rollback, name="rollback"),
+    # The post's revision pages (wiki.views); reviewing them is moderation's.
+    path("p/<int:post_id>/history/", revisions.views.history, name="history"),
+    path("p/<int:post_id>/diff/", revisions.views.diff, name="diff"),
+    path(
+        "p/<int:post_id>/revisions/<int:revision_id>/",
+        revisions.views.revision,
+        name="revision",
+    ),
+    path("p/<int:post_id>/revert/", revisions.views.revert, name="revert"),
     path("p/<int:post_id>/upvote/", reaction_views.upvote, name="upvote"),
     path("p/<int:post_id>/unvote/", reaction_views.unvote, name="unvote"),
     path("changes/", views.recent_changes_page, name="recent_changes"),
+    path("s/<slug:slug>/changes/", views.subwiki_changes, name="subwiki_changes"),
     path("u/<str:username>/contributions/", views.contributions, name="contributions"),
 ]

@@ -1,10 +1,11 @@
-"""Post pages and their revision pages: thin views that parse, call a service or a
-selector, and render. The pieces they share with subwiki descriptions (histories,
-diffs, conflicts, recent changes) are in wiki/views.py."""
+"""Post pages: reading, writing and editing a post, and the lists of changes (site-wide,
+a subwiki's, a member's). Thin views that parse, call a service or a selector, and
+render. A post's history, diffs and old revisions are the revision pages every page has
+(posts.revisions); reviewing and rolling back are moderation's (moderation.review_views).
+"""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -16,60 +17,44 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tribune.accounts.selectors import member_get_profile
+from tribune.accounts.web import markdown_html, member_of, viewer_of
 from tribune.communities.models import Subwiki
 from tribune.communities.permissions import EditDecision
-from tribune.communities.selectors import subwikis_for_posting
-from tribune.core.exceptions import Forbidden, RateLimited, ServiceError
+from tribune.communities.selectors import subwiki_get, subwikis_for_posting
+from tribune.core.exceptions import Forbidden, ServiceError
 from tribune.core.ratelimit import client_address, refused
-from tribune.core.web import Done, is_htmx, redirect_with_message, run_or_redirect
-from tribune.moderation.services import (
-    post_revision_approve_logged,
-    post_revision_reject_logged,
-    post_rollback_logged,
+from tribune.core.web import (
+    is_htmx,
+    render_page,
+    shows_problems,
+    with_query,
 )
 from tribune.posts.forms import PostCreateForm, PostEditForm, policy_choices
-from tribune.posts.models import EDITABLE_FIELDS, MULTILINE_FIELDS, Post, PostKind
+from tribune.posts.models import MULTILINE_FIELDS, Post, PostKind
 from tribune.posts.permissions import (
     can_change_edit_policy,
     can_create_post,
-    can_revert,
     can_review_revisions,
-    can_rollback,
     post_edit_decision,
 )
 from tribune.posts.reactions import post_viewer_state
 from tribune.posts.selectors import (
     member_contributions,
-    page_pending_revisions,
     post_get,
     post_get_for_edit,
-    post_revision,
-    post_revisions,
     recent_changes,
-    revision_diff,
 )
-from tribune.posts.services import post_create, post_edit, post_revert
-from tribune.talk.selectors import post_talk
-from tribune.wiki.forms import RevertForm, RollbackForm
-from tribune.wiki.models import Revision, RevisionStatus
-from tribune.wiki.services import EditConflict
-from tribune.wiki.views import (
-    MAX_PREVIEW,
-    approve_or_redirect,
+from tribune.posts.services import post_create, post_edit
+from tribune.wiki.presentation import (
     changes_context,
     conflict_fields,
-    diff_pair,
-    field_diffs,
-    history_rows,
-    markdown_html,
-    member_of,
-    render_page,
-    restore_done,
     saved_message,
-    shows_problems,
-    viewer_of,
-    with_query,
 )
+from tribune.wiki.selectors import page_pending_revisions
+from tribune.wiki.services import EditConflict
+
+# The longest text the preview renders: the longest a post's body may be.
+MAX_PREVIEW = 100_000
 
 # --- Reading and writing posts ------------------------------------------------------------
 
@@ -103,11 +88,8 @@ def detail(request: HttpRequest, post_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     post = post_get(viewer=viewer, post_id=post_id)
     context = _post_context(request, post)
-    if not is_htmx(request):
-        # The talk is on the page only, not in the fragment htmx swaps after an edit.
-        context["talk"] = post_talk(
-            viewer=viewer, post=post, cursor=request.GET.get("comments") or None
-        )
+    # The page ends with its notes and talk (note_tags, talk_tags); the fragment htmx
+    # swaps after an edit is the post alone.
     return render_page(request, "posts/detail.html", context, fragment="posts/_post.html")
 
 
@@ -275,217 +257,6 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
     return refused(request, response, refusal)
 
 
-# --- History, revisions, diffs ------------------------------------------------------------
-
-
-@require_safe
-@shows_problems
-def history(request: HttpRequest, post_id: int) -> HttpResponse:
-    """A post's revisions, newest first: compare any two, restore, review, roll back."""
-    viewer = viewer_of(request)
-    post = post_get(viewer=viewer, post_id=post_id)
-    cursor = request.GET.get("cursor") or None
-    page = post_revisions(viewer=viewer, post=post, cursor=cursor)
-    can_review = can_review_revisions(viewer, post)
-
-    def review_urls(revision: Revision) -> tuple[str, str]:
-        return (
-            reverse("posts:approve", args=[post.pk, revision.pk]),
-            reverse("posts:reject", args=[post.pk, revision.pk]),
-        )
-
-    history_url = reverse("posts:history", args=[post.pk])
-    rows = history_rows(
-        page,
-        current_id=post.page.current_revision_id,
-        diff_url=reverse("posts:diff", args=[post.pk]),
-        view_url=lambda revision: reverse("posts:revision", args=[post.pk, revision.pk]),
-        first_page=cursor is None,
-        can_restore=can_revert(viewer, post),
-        review_urls=review_urls if can_review else None,
-        can_rollback=can_rollback(viewer, post),
-        viewer_id=viewer.pk,
-    )
-    context = {
-        "post": post,
-        "rows": rows,
-        "compare_url": reverse("posts:diff", args=[post.pk]),
-        "revert_url": reverse("posts:revert", args=[post.pk]),
-        "rollback_url": reverse("posts:rollback", args=[post.pk]),
-        "next_url": with_query(history_url, cursor=page.next_cursor) if page.next_cursor else None,
-        "is_first_page": cursor is None,
-        "history_url": history_url,
-    }
-    return render_page(request, "posts/history.html", context, fragment="wiki/_history_rows.html")
-
-
-@require_safe
-@shows_problems
-def diff(request: HttpRequest, post_id: int) -> HttpResponse:
-    """The change between two revisions of a post, word by word."""
-    viewer = viewer_of(request)
-    post = post_get(viewer=viewer, post_id=post_id)
-    old, new = diff_pair(
-        page_id=post.page_id,
-        current_id=post.page.current_revision_id,
-        from_id=request.GET.get("from"),
-        to_id=request.GET.get("to"),
-    )
-    result = revision_diff(old=old, new=new, fields=EDITABLE_FIELDS)
-    context = {
-        "post": post,
-        "old": old,
-        "new": new,
-        "fields": field_diffs(result.fields),
-        "current_id": post.page.current_revision_id,
-        "can_restore": can_revert(viewer, post),
-        "revert_url": reverse("posts:revert", args=[post.pk]),
-        "history_url": reverse("posts:history", args=[post.pk]),
-    }
-    return render(request, "posts/diff.html", context)
-
-
-@require_safe
-@shows_problems
-def revision(request: HttpRequest, post_id: int, revision_id: int) -> HttpResponse:
-    """One revision of a post as it read then, with restore and review buttons."""
-    viewer = viewer_of(request)
-    post = post_get(viewer=viewer, post_id=post_id)
-    shown = post_revision(post=post, revision_id=revision_id)
-    current_id = post.page.current_revision_id
-    is_current = shown.pk == current_id
-    context = {
-        "post": post,
-        "revision": shown,
-        "content": shown.content,
-        "body_html": markdown_html(viewer, str(shown.field("body"))),
-        "is_current": is_current,
-        "can_restore": (
-            can_revert(viewer, post) and not is_current and shown.status == RevisionStatus.LIVE
-        ),
-        "can_review": (
-            can_review_revisions(viewer, post) and shown.status == RevisionStatus.PENDING
-        ),
-        "previous_diff_url": (
-            with_query(reverse("posts:diff", args=[post.pk]), to=shown.pk)
-            if shown.parent_id is not None
-            else None
-        ),
-        "current_diff_url": (
-            None
-            if is_current
-            else with_query(
-                reverse("posts:diff", args=[post.pk]), **{"from": shown.pk, "to": current_id}
-            )
-        ),
-    }
-    return render(request, "posts/revision.html", context)
-
-
-# --- Restoring and reviewing --------------------------------------------------------------
-
-
-@login_required
-@require_POST
-@shows_problems
-def revert(request: HttpRequest, post_id: int) -> HttpResponse:
-    """Restore a post to an earlier revision, as a new revision."""
-    member = member_of(request)
-    post = post_get(viewer=member, post_id=post_id)
-    history_url = reverse("posts:history", args=[post.pk])
-    form = RevertForm(request.POST)
-    if not form.is_valid():
-        return redirect_with_message(
-            request, history_url, _("Choose a revision to restore."), level=messages.ERROR
-        )
-    revision_id = form.cleaned_data["revision"]
-    revert = partial(
-        post_revert,
-        actor=member,
-        post_id=post.pk,
-        revision_id=revision_id,
-        summary=form.cleaned_data["summary"],
-        address=client_address(request),
-    )
-    restored = _("Revision %(id)s is restored, as a new revision.") % {"id": revision_id}
-    # A rate limit, like a refusal, is a page that says why (shows_problems).
-    return run_or_redirect(
-        request,
-        revert,
-        to=history_url,
-        done=lambda outcome: restore_done(outcome[1], restored, to=post),
-        reraise=(Forbidden, RateLimited),
-    )
-
-
-@login_required
-@require_POST
-@shows_problems
-def rollback(request: HttpRequest, post_id: int) -> HttpResponse:
-    """Undo one member's consecutive latest edits (moderators)."""
-    member = member_of(request)
-    post = post_get(viewer=member, post_id=post_id)
-    history_url = reverse("posts:history", args=[post.pk])
-    form = RollbackForm(request.POST)
-    if not form.is_valid():
-        return redirect_with_message(
-            request, history_url, _("Say whose edits to roll back."), level=messages.ERROR
-        )
-    username = form.cleaned_data["username"]
-    rollback = partial(
-        post_rollback_logged,
-        actor=member,
-        post_id=post.pk,
-        username=username,
-        summary=form.cleaned_data["summary"],
-    )
-    rolled_back = _("The edits by %(name)s are rolled back.") % {"name": username}
-    unchanged = _("The post already reads as it did before those edits.")
-    return run_or_redirect(
-        request,
-        rollback,
-        to=history_url,
-        done=lambda outcome: restore_done(outcome[1], rolled_back, unchanged=unchanged),
-    )
-
-
-@login_required
-@require_POST
-@shows_problems
-def approve(request: HttpRequest, post_id: int, revision_id: int) -> HttpResponse:
-    """Approve a pending revision: it goes live, merged onto the edits made since."""
-    member = member_of(request)
-    post = post_get(viewer=member, post_id=post_id)
-    return approve_or_redirect(
-        request,
-        partial(
-            post_revision_approve_logged, actor=member, post_id=post.pk, revision_id=revision_id
-        ),
-        to=reverse("posts:revision", args=[post.pk, revision_id]),
-        done=Done(_("The edit is approved: readers see it now."), to=post),
-    )
-
-
-@login_required
-@require_POST
-@shows_problems
-def reject(request: HttpRequest, post_id: int, revision_id: int) -> HttpResponse:
-    """Reject a pending revision; it stays in the history, marked rejected."""
-    member = member_of(request)
-    post = post_get(viewer=member, post_id=post_id)
-    return run_or_redirect(
-        request,
-        partial(
-            post_revision_reject_logged, actor=member, post_id=post.pk, revision_id=revision_id
-        ),
-        to=reverse("posts:revision", args=[post.pk, revision_id]),
-        done=Done(
-            _("The edit is rejected. It stays in the history."),
-            to=reverse("posts:history", args=[post.pk]),
-        ),
-    )
-
-
 # --- Recent changes and contributions -----------------------------------------------------
 
 
@@ -496,7 +267,7 @@ def recent_changes_page(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     cursor = request.GET.get("cursor") or None
     page = recent_changes(viewer=viewer, cursor=cursor)
-    context = changes_context(page, base_url=reverse("posts:recent_changes"), cursor=cursor)
+    context = changes_context(viewer, page, base_url=reverse("posts:recent_changes"), cursor=cursor)
     return render_page(
         request, "posts/recent_changes.html", context, fragment="wiki/_changes_rows.html"
     )
@@ -514,8 +285,27 @@ def contributions(request: HttpRequest, username: str) -> HttpResponse:
     context = {
         "author": author,
         "hide_author": True,
-        **changes_context(page, base_url=base_url, cursor=cursor),
+        **changes_context(viewer, page, base_url=base_url, cursor=cursor),
     }
     return render_page(
         request, "posts/contributions.html", context, fragment="wiki/_changes_rows.html"
+    )
+
+
+@require_safe
+@shows_problems
+def subwiki_changes(request: HttpRequest, slug: str) -> HttpResponse:
+    """Recent changes to the posts and description of one subwiki, newest first."""
+    viewer = viewer_of(request)
+    subwiki = subwiki_get(viewer=viewer, slug=slug)
+    cursor = request.GET.get("cursor") or None
+    page = recent_changes(viewer=viewer, subwiki=subwiki, cursor=cursor)
+    base_url = reverse("posts:subwiki_changes", args=[subwiki.slug])
+    context = {
+        "subwiki": subwiki,
+        "hide_subwiki": True,
+        **changes_context(viewer, page, base_url=base_url, cursor=cursor),
+    }
+    return render_page(
+        request, "posts/subwiki_changes.html", context, fragment="wiki/_changes_rows.html"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tribune.wiki.forms import MarkdownField, ServiceErrorsMixin
+from tribune.core.forms import MarkdownField, ServiceErrorsMixin
 
 
 class CommentForm(ServiceErrorsMixin, forms.Form):

@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
 from tribune.accounts.models import Member
+from tribune.accounts.selectors import mentioned_members
 from tribune.communities.permissions import Viewer
 from tribune.core.exceptions import NotFound
 from tribune.core.markdown import render_markdown
@@ -33,7 +34,7 @@ from tribune.core.pagination import InvalidCursor, clean_limit, decode_cursor, e
 from tribune.core.pagination import Page as ListPage
 from tribune.posts.models import Post
 from tribune.posts.permissions import can_view_post
-from tribune.posts.selectors import mentioned_members, post_visibility_q
+from tribune.posts.selectors import post_visibility_q
 from tribune.talk.models import Comment, CommentRevision, CommentState
 from tribune.talk.permissions import (
     can_delete_comment,
@@ -260,7 +261,7 @@ def link_mentions(raw: dict[K, str], known: dict[str, str]) -> dict[K, SafeStrin
         if username is None:
             return match.group(3)
         if username not in urls:
-            urls[username] = reverse("accounts:profile", args=[username])
+            urls[username] = reverse("feeds:profile", args=[username])
         return f'<a href="{urls[username]}"{match.group(2)}>{match.group(3)}</a>'
 
     # The HTML was sanitised before the placeholders are replaced by profile addresses.

@@ -8,6 +8,5 @@ urlpatterns = [
     path("p/<int:post_id>/comments/", views.create, name="create"),
     path("p/<int:post_id>/comments/<int:comment_id>/edit/", views.edit, name="edit"),
     path("p/<int:post_id>/comments/<int:comment_id>/delete/", views.delete, name="delete"),
-    path("p/<int:post_id>/comments/<int:comment_id>/remove/", views.remove, name="remove"),
     path("p/<int:post_id>/comments/<int:comment_id>/history/", views.history, name="history"),
 ]

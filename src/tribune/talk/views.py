@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tribune.accounts.models import Member
+from tribune.accounts.web import member_of, viewer_of
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
 from tribune.core.ratelimit import client_address, refused
-from tribune.core.web import is_htmx
-from tribune.moderation.services import comment_remove_logged
+from tribune.core.web import is_htmx, shows_problems
 from tribune.posts.models import Post
 from tribune.posts.selectors import post_get
 from tribune.talk.forms import CommentEditForm, CommentForm
@@ -42,7 +42,6 @@ from tribune.talk.selectors import (
 )
 from tribune.talk.services import comment_create, comment_delete, comment_edit
 from tribune.talk.templatetags.talk_tags import talk_words
-from tribune.wiki.views import member_of, shows_problems, viewer_of
 
 
 def comment_url(comment: Comment) -> str:
@@ -275,22 +274,12 @@ def _refused_in_place(
 @shows_problems
 def delete(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:
     """Delete one's comment: "[deleted]" stays in its place and its replies stay."""
-    return _retire(
+    return retire_comment(
         request, post_id, comment_id, comment_delete, message=_("Your comment is deleted.")
     )
 
 
-@login_required
-@require_POST
-@shows_problems
-def remove(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:
-    """Moderators: remove a comment; "[removed by a moderator]" stays in its place."""
-    return _retire(
-        request, post_id, comment_id, comment_remove_logged, message=_("The comment is removed.")
-    )
-
-
-def _retire(
+def retire_comment(
     request: HttpRequest,
     post_id: int,
     comment_id: int,
@@ -298,7 +287,9 @@ def _retire(
     *,
     message: str,
 ) -> HttpResponse:
-    """Delete or remove a comment through `service`; a refusal shows in place under htmx."""
+    """Delete or remove a comment through `service`; a refusal shows in place under htmx.
+
+    (Moderators' removal is moderation.review_views.comment_remove, which logs it.)"""
     member = member_of(request)
     comment = comment_get(viewer=member, comment_id=comment_id, post_id=post_id)
     try:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from tribune.accounts.models import Member
 from tribune.accounts.selectors import member_get_profile
 from tribune.core.ratelimit import client_address
-from tribune.moderation.view_helpers import button_answer
+from tribune.core.web import button_answer
 from tribune.trust.services import vouch_create, vouch_withdraw
 from tribune.trust.templatetags.trust_tags import trust_panel_context
 

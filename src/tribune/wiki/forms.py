@@ -7,49 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tribune.core.exceptions import ServiceError
+from tribune.core.forms import ServiceErrorsMixin
 
 MAX_SUMMARY = 300
-
-
-class ServiceErrorsMixin:
-    """Show a ServiceError's field errors next to their fields, and the rest at the top.
-
-    Errors about hidden fields (the base revision) go to the top too: nobody would
-    see them beside a field they cannot see.
-    """
-
-    def add_service_error(self, error: ServiceError) -> None:
-        form: forms.Form = self  # type: ignore[assignment]  # mixed into forms only
-        placed = unseen = False
-        for name, messages in (error.errors or {}).items():
-            field = form.fields.get(name)
-            if field is None or field.widget.is_hidden:
-                unseen = True
-                continue
-            for message in messages:
-                form.add_error(name, message)
-                placed = True
-        if unseen or not placed:
-            # The error's own words say what went wrong with what the member cannot see.
-            form.add_error(None, str(error.detail))
-
-
-class MarkdownField(forms.CharField):
-    """Multi-line Markdown as typed, with the browser's CRLF line ends made LF.
-
-    Otherwise a save that changes nothing but line ends would make a revision whose
-    diff shows nothing.
-    """
-
-    def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("strip", False)
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-
-    def to_python(self, value: object) -> str:
-        text = super().to_python(value) or ""
-        return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class RevisionEditForm(ServiceErrorsMixin, forms.Form):
@@ -72,16 +32,6 @@ class RevisionEditForm(ServiceErrorsMixin, forms.Form):
         data: dict[str, Any] = dict(self.data.items())
         data["base_revision"] = str(revision_id)
         return data
-
-
-class DescriptionEditForm(RevisionEditForm):
-    description = MarkdownField(
-        label=_("Description"),
-        widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=_("Markdown: **bold**, *italic*, [links](https://example.org), lists."),
-    )
-
-    field_order = ["description", "summary", "base_revision"]
 
 
 class RevertForm(forms.Form):

@@ -59,13 +59,7 @@ from tribune.moderation.services import (
     post_rollback_logged,
 )
 from tribune.posts.models import EDITABLE_FIELDS, Post, PostKind
-from tribune.posts.selectors import (
-    post_get,
-    post_revision,
-    post_revisions,
-    posts_by_member,
-    revision_diff,
-)
+from tribune.posts.selectors import post_get, post_revision, post_revisions, posts_by_member
 from tribune.posts.services import (
     MAX_ALT,
     MAX_ARTICLE_BODY,
@@ -75,6 +69,7 @@ from tribune.posts.services import (
     post_revert,
 )
 from tribune.wiki.models import Revision
+from tribune.wiki.selectors import revision_diff
 from tribune.wiki.services import MAX_SUMMARY, EditConflict, SaveResult
 
 router = Router(tags=["posts"])

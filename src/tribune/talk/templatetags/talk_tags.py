@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 if TYPE_CHECKING:
+    from tribune.posts.models import Post
     from tribune.talk.selectors import Talk
 
 register = template.Library()
@@ -43,6 +44,21 @@ def talk_words() -> dict[str, str]:
             "Remove this comment from the talk? “[removed by a moderator]” and the replies stay."
         ),
         "remove_button": gettext("Remove the comment"),
+    }
+
+
+@register.inclusion_tag("talk/_thread.html", takes_context=True)
+def post_talk(context: template.Context, post: Post) -> dict[str, object]:
+    """A post's talk at the end of its page, one page of it (`?comments=` turns them)."""
+    from tribune.talk.selectors import post_talk as talk_page
+
+    request = context["request"]
+    cursor = request.GET.get("comments") or None
+    return {
+        "talk": talk_page(viewer=request.user, post=post, cursor=cursor),
+        "csrf_token": context.get("csrf_token"),
+        "request": request,
+        "user": request.user,
     }
 
 
