@@ -54,6 +54,7 @@ POST_PAGE = Redirect("/p/{post.pk}/")
 POST_HISTORY = Redirect("/p/{post.pk}/history/")
 PENDING_DESCRIPTION = {"slug": "reviewed-wiki", "revision_id": "{pending_description.pk}"}
 DESCRIPTION_HISTORY = Redirect("/s/reviewed-wiki/description/history/")
+REVIEWED_SUBWIKI_PAGE = Redirect("/s/reviewed-wiki/")
 PENDING_POST_PAGE = Redirect("/p/{pending_revision.page.post.pk}/")
 PENDING_HISTORY = Redirect("/p/{pending_revision.page.post.pk}/history/")
 
@@ -63,7 +64,7 @@ PAGES: list[Row] = [
     page("healthz", GET=200, POST=405),
     # Uploads are served by unguessable name to anyone; an unknown name is a 404.
     page("media", kwargs={"path": "posts/unknown.png"}, GET=404, POST=405),
-    page("feeds:profile", kwargs={"username": "{member.username}"}, GET=200, POST=200),
+    page("feeds:profile", kwargs={"username": "{member.username}"}, GET=200, POST=405),
     page(
         "accounts:settings",
         data={"display_name": "Ada Lovelace", "bio": "Counting engines.", "time_zone": ""},
@@ -299,6 +300,17 @@ SUBWIKIS: list[Row] = [
     page(
         "communities:description_history", "posts:subwiki_changes", kwargs=PRIVATE, GET=PRIVATE_READ
     ),
+    page(
+        "communities:description_revision",
+        kwargs={**SUBWIKI, "revision_id": DESCRIPTION},
+        GET=200,
+        POST=405,
+    ),
+    page(
+        "communities:description_revision",
+        kwargs={**PRIVATE, "revision_id": "{private_subwiki.page.current_revision_id}"},
+        GET=PRIVATE_READ,
+    ),
 ]
 
 # --- Posts ----------------------------------------------------------------------------------
@@ -360,7 +372,7 @@ POSTS: list[Row] = [
         "moderation:description_approve",
         kwargs=PENDING_DESCRIPTION,
         GET={"visitor": LOGIN, "*": 405},
-        POST=trusted(DESCRIPTION_HISTORY),
+        POST=trusted(REVIEWED_SUBWIKI_PAGE),
     ),
     page(
         "moderation:description_reject",
