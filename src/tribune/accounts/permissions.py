@@ -1,6 +1,14 @@
-"""Who may do what with accounts. One row per action; anything not listed is denied."""
+"""Who may do what with accounts, and the roles every app's rules are made of.
+
+The roles are functions of the viewer alone (what a subwiki adds to them is in
+communities.permissions); the other apps ask them here rather than reading the
+member's fields. Then the actions: one row per action; anything not listed is
+denied (tests/accounts/test_permissions.py walks both for every role).
+"""
 
 from __future__ import annotations
+
+from typing import TypeGuard
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -8,6 +16,50 @@ from django.contrib.auth.models import AnonymousUser
 from tribune.accounts.models import Member
 
 Viewer = Member | AnonymousUser
+
+# What each trust level opens (docs/trust.md). Trust computes the level, accounts
+# stores it, and every app reads it through has_trust_level.
+VOUCH_LEVEL = 1  # vouch for other members
+WRITER_TRUST_LEVEL = 1  # write community notes
+RATER_TRUST_LEVEL = 1  # ratings that count in the notes' scoring
+TRUSTED_LEVEL = 2  # reviewed edits go live; approve pending edits; patrol
+ROLLBACK_LEVEL = 3  # roll back a member's consecutive edits (MediaWiki's rollbacker)
+
+
+# --- Roles -------------------------------------------------------------------------
+
+
+def is_admitted(viewer: Viewer) -> TypeGuard[Member]:
+    """Signed in with an admitted account: neither waitlisted nor suspended."""
+    return viewer.is_authenticated and viewer.is_admitted
+
+
+def is_waitlisted(viewer: Viewer) -> TypeGuard[Member]:
+    """Signed in with an account that waits in line to be admitted."""
+    return viewer.is_authenticated and viewer.is_waitlisted
+
+
+def is_suspended(viewer: Viewer) -> TypeGuard[Member]:
+    """Signed in with a suspended (or deactivated) account."""
+    return viewer.is_authenticated and viewer.is_suspended
+
+
+def is_staff(viewer: Viewer) -> TypeGuard[Member]:
+    """Staff: they run the site, and moderate everywhere, private subwikis included."""
+    return viewer.is_authenticated and viewer.is_active and viewer.is_staff
+
+
+def is_site_moderator(viewer: Viewer) -> TypeGuard[Member]:
+    """A site moderator: moderates every public subwiki and the posts on profiles."""
+    return viewer.is_authenticated and viewer.is_active and viewer.is_moderator
+
+
+def has_trust_level(viewer: Viewer, level: int) -> bool:
+    """Signed in at trust level `level` or above (the levels above say what each opens)."""
+    return viewer.is_authenticated and viewer.trust_level >= level
+
+
+# --- Actions -----------------------------------------------------------------------
 
 
 def can_view_profiles(viewer: Viewer) -> bool:
@@ -22,12 +74,12 @@ def can_edit_profile(viewer: Viewer, member: Member) -> bool:
 
 def can_get_api_token(member: Member) -> bool:
     # A verified e-mail and an account that is not suspended.
-    return member.is_active and not member.is_suspended
+    return is_admitted(member) or is_waitlisted(member)
 
 
 def can_follow_member(viewer: Viewer, member: Member) -> bool:
     # Admitted members, any other member whose profile they may open; never oneself.
-    if not (viewer.is_authenticated and viewer.is_admitted):
+    if not is_admitted(viewer):
         return False
     return viewer.pk != member.pk and member.is_active and can_view_profiles(viewer)
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from tribune.accounts.models import Member
-from tribune.communities.permissions import Viewer
+from tribune.accounts.permissions import Viewer
 from tribune.core.exceptions import ServiceError
 from tribune.core.pagination import Page, clean_limit
 from tribune.core.web import is_htmx

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from functools import partial
 
 from tribune.accounts.models import Member
+from tribune.accounts.permissions import RATER_TRUST_LEVEL
 from tribune.core.demo import DemoStep
 from tribune.core.exceptions import ServiceError
 from tribune.notes.models import CommunityNote, NoteRating
-from tribune.notes.permissions import RATER_TRUST_LEVEL
 from tribune.notes.services import note_create, note_rate, notes_score
 from tribune.posts.models import Post
 from tribune.posts.services import post_create

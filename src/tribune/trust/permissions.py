@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from tribune.accounts.permissions import Viewer
-
-# Level 1 and up may vouch (and write community notes).
-VOUCH_LEVEL = 1
+from tribune.accounts.permissions import (
+    VOUCH_LEVEL,
+    Viewer,
+    has_trust_level,
+    is_admitted,
+    is_site_moderator,
+    is_staff,
+)
 
 
 def can_vouch(viewer: Viewer) -> bool:
     # Admitted members at level 1 and up; staff and site moderators whatever their level,
     # so that a new instance has someone whose word counts.
-    if not (viewer.is_authenticated and viewer.is_admitted):
+    if not is_admitted(viewer):
         return False
-    return viewer.trust_level >= VOUCH_LEVEL or viewer.is_staff or bool(viewer.is_moderator)
+    return has_trust_level(viewer, VOUCH_LEVEL) or is_staff(viewer) or is_site_moderator(viewer)
 
 
 def vouch_limit() -> int:

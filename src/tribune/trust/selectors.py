@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 
 from tribune.accounts.models import Access, Member
-from tribune.accounts.permissions import Viewer
-from tribune.communities.permissions import TRUSTED_LEVEL
+from tribune.accounts.permissions import TRUSTED_LEVEL, Viewer
 from tribune.core.exceptions import NotFound
 from tribune.trust.models import TrustRecord, Vouch
 from tribune.trust.permissions import can_vouch, vouch_limit

@@ -26,8 +26,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tribune.accounts.models import Member
+from tribune.accounts.permissions import Viewer
 from tribune.communities.models import Subwiki
-from tribune.communities.permissions import EditDecision, Viewer, can_review_description
+from tribune.communities.permissions import EditDecision, can_review_description
 from tribune.communities.selectors import (
     description_edit_decision,
     subwiki_get,
