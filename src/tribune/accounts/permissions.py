@@ -87,3 +87,19 @@ def can_follow_member(viewer: Viewer, member: Member) -> bool:
 def can_unfollow_member(viewer: Viewer) -> bool:
     # Anyone signed in, whatever their access: stopping a follow is always possible.
     return viewer.is_authenticated
+
+
+def can_invite(viewer: Viewer) -> bool:
+    # Admitted and waitlisted members (a waitlisted inviter moves up the line); not
+    # suspended ones. An invitation made by someone who no longer may is void.
+    return is_admitted(viewer) or is_waitlisted(viewer)
+
+
+def can_change_access_mode(viewer: Viewer) -> bool:
+    # Open, waitlist or invite-only: staff (and the operator's command, which asks nobody).
+    return is_staff(viewer)
+
+
+def can_admit_members(viewer: Viewer) -> bool:
+    # Admit a waitlisted member, or the next ones in line: staff (and the operator's command).
+    return is_staff(viewer)
