@@ -62,6 +62,12 @@ ROLE_ROWS = [
         lambda _, who: p.has_trust_level(who, p.TRUSTED_LEVEL),
         only("trusted"),
     ),
+    Row(
+        "is_sandboxed",
+        "level 0, neither staff nor a site moderator",
+        lambda _, who: p.is_sandboxed(who),
+        only("waitlisted", "suspended", "submod", "othermod", "owner", "author"),
+    ),
 ]
 
 ROWS = [

@@ -19,6 +19,7 @@ Viewer = Member | AnonymousUser
 
 # What each trust level opens (docs/trust.md). Trust computes the level, accounts
 # stores it, and every app reads it through has_trust_level.
+UNSANDBOXED_LEVEL = 1  # the new members' link limit no longer applies
 VOUCH_LEVEL = 1  # vouch for other members
 WRITER_TRUST_LEVEL = 1  # write community notes
 RATER_TRUST_LEVEL = 1  # ratings that count in the notes' scoring
@@ -57,6 +58,13 @@ def is_site_moderator(viewer: Viewer) -> TypeGuard[Member]:
 def has_trust_level(viewer: Viewer, level: int) -> bool:
     """Signed in at trust level `level` or above (the levels above say what each opens)."""
     return viewer.is_authenticated and viewer.trust_level >= level
+
+
+def is_sandboxed(viewer: Viewer) -> bool:
+    """Held by the new members' link limit: below UNSANDBOXED_LEVEL, not staff nor moderator."""
+    if not viewer.is_authenticated or is_staff(viewer) or is_site_moderator(viewer):
+        return False
+    return not has_trust_level(viewer, UNSANDBOXED_LEVEL)
 
 
 # --- Actions -----------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from django.conf import settings
 
 from tribune.accounts.permissions import (
@@ -9,6 +11,7 @@ from tribune.accounts.permissions import (
     Viewer,
     has_trust_level,
     is_admitted,
+    is_sandboxed,
     is_site_moderator,
     is_staff,
 )
@@ -39,6 +42,17 @@ def can_create_post(viewer: Viewer, subwiki: Subwiki | None) -> bool:
     if not is_admitted(viewer):
         return False
     return subwiki is None or can_post_in(viewer, subwiki)
+
+
+def can_post_links(viewer: Viewer, links: Set[str], before: Set[str] | None = None) -> bool:
+    # Any number: members out of the sandbox (accounts.permissions.is_sandboxed). Sandboxed
+    # members: up to TRIBUNE_SANDBOX_MAX_LINKS addresses, or an edit that adds none (so
+    # that they may fix a typo in a post others filled with links).
+    if not viewer.is_authenticated:
+        return False
+    if not is_sandboxed(viewer) or len(links) <= int(settings.TRIBUNE_SANDBOX_MAX_LINKS):
+        return True
+    return before is not None and links <= before
 
 
 def post_edit_decision(viewer: Viewer, post: Post) -> EditDecision:
