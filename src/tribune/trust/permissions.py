@@ -1,14 +1,15 @@
 """Who may vouch for members; anything not listed is denied.
 
-- vouch: admitted members at level 1+, staff and site moderators, for another admitted
-  member, up to TRIBUNE_VOUCH_LIMIT vouches at once (trust.services checks the count);
-- withdraw a vouch: anyone signed in, their own vouch, whatever their access.
+One function per action (tests/trust/test_permissions.py walks them for every role);
+trust.services asks the same questions one at a time, to say which one failed, and
+checks the TRIBUNE_VOUCH_LIMIT count.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 
+from tribune.accounts.models import Member
 from tribune.accounts.permissions import (
     VOUCH_LEVEL,
     Viewer,
@@ -25,6 +26,11 @@ def can_vouch(viewer: Viewer) -> bool:
     if not is_admitted(viewer):
         return False
     return has_trust_level(viewer, VOUCH_LEVEL) or is_staff(viewer) or is_site_moderator(viewer)
+
+
+def can_vouch_for(viewer: Viewer, member: Member) -> bool:
+    # Those who may vouch, for another member who is admitted.
+    return can_vouch(viewer) and member.is_admitted and viewer.pk != member.pk
 
 
 def vouch_limit() -> int:
