@@ -12,7 +12,6 @@ from django.utils import timezone
 from tests.factories import MemberFactory
 from tribune.accounts.invitations import (
     InvitationInvalid,
-    can_invite,
     invitation_check,
     invitation_create,
     invitation_redeem,
@@ -21,6 +20,7 @@ from tribune.accounts.invitations import (
     invitations_of,
 )
 from tribune.accounts.models import Access, Invitation, Member
+from tribune.accounts.permissions import can_invite
 from tribune.core.exceptions import Forbidden, RateLimited
 
 DAY = 24 * 3600

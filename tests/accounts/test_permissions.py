@@ -1,129 +1,157 @@
-"""tribune.accounts.permissions, walked for every role: who may, and that nobody else may."""
+"""tribune.accounts.permissions, walked for every role: the roles every app asks about,
+and who may do what with accounts."""
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 import pytest
-from django.contrib.auth.models import AnonymousUser
 
-from tests.access.answers import ROLES
 from tests.factories import MemberFactory
-from tribune.accounts import permissions
+from tests.moderation import places
+from tests.moderation.places import Place
+from tests.permission_tables import (
+    ADMITTED,
+    EVERYONE,
+    NOBODY,
+    NOT_SUSPENDED,
+    SIGNED_IN,
+    Row,
+    check_row,
+    only,
+    rows_param,
+    rules_walked,
+)
+from tribune.accounts import permissions as p
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = frozenset(ROLES)
-MEMBERS = EVERYONE - {"visitor"}
-NOT_SUSPENDED = MEMBERS - {"suspended"}
-ADMITTED = NOT_SUSPENDED - {"waitlisted"}
+place = places.place  # the fixture (pytest finds it by name)
 
-
-@dataclass(frozen=True)
-class Rule:
-    permission: str
-    situation: str
-    ask: Callable[[Any, Any], bool]  # (the role's person, the `member` fixture) -> allowed?
-    allowed: frozenset[str]
-    public_read: bool = True
-
-    def __str__(self) -> str:
-        return f"{self.permission}: {self.situation}"
-
-
-# Every role not in `allowed` must be refused.
-RULES = [
-    Rule(
-        "can_view_profiles",
-        "profiles are public",
-        lambda who, member: permissions.can_view_profiles(who),
-        EVERYONE,
+# Who holds which role: `member` is at trust level 1, `trusted` at 2, everyone else at 0;
+# `staff` is a site moderator too.
+ROLE_ROWS = [
+    Row(
+        "is_admitted",
+        "neither waitlisted nor suspended",
+        lambda _, who: p.is_admitted(who),
+        ADMITTED,
     ),
-    Rule(
-        "can_view_profiles",
-        "with public reading off, to members only",
-        lambda who, member: permissions.can_view_profiles(who),
-        MEMBERS,
-        public_read=False,
+    Row("is_waitlisted", "waits in line", lambda _, who: p.is_waitlisted(who), only("waitlisted")),
+    Row("is_suspended", "suspended", lambda _, who: p.is_suspended(who), only("suspended")),
+    Row("is_staff", "staff", lambda _, who: p.is_staff(who), only("staff")),
+    Row(
+        "is_site_moderator",
+        "the site moderator's flag",
+        lambda _, who: p.is_site_moderator(who),
+        only("sitemod", "staff"),
     ),
-    Rule(
-        "can_edit_profile",
-        "someone's profile: only they may edit it, not even staff",
-        lambda who, member: permissions.can_edit_profile(who, member),
-        frozenset({"member"}),
+    Row(
+        "has_trust_level",
+        "level 0: anyone signed in",
+        lambda _, who: p.has_trust_level(who, 0),
+        SIGNED_IN,
     ),
-    Rule(
-        "can_edit_profile",
-        "one's own profile, unless suspended",
-        lambda who, member: permissions.can_edit_profile(who, who),
-        NOT_SUSPENDED,
+    Row(
+        "has_trust_level",
+        "level 1",
+        lambda _, who: p.has_trust_level(who, 1),
+        only("member", "trusted"),
     ),
-    Rule(
-        "can_get_api_token",
-        "anyone with an account that is not suspended",
-        lambda who, member: permissions.can_get_api_token(who),
-        NOT_SUSPENDED,
+    Row(
+        "has_trust_level",
+        "the trusted level",
+        lambda _, who: p.has_trust_level(who, p.TRUSTED_LEVEL),
+        only("trusted"),
     ),
-    Rule(
-        "can_follow_member",
-        "someone else: admitted members",
-        lambda who, member: permissions.can_follow_member(who, member),
-        ADMITTED - {"member"},
-    ),
-    Rule(
-        "can_follow_member",
-        "with public reading off, still admitted members",
-        lambda who, member: permissions.can_follow_member(who, member),
-        ADMITTED - {"member"},
-        public_read=False,
-    ),
-    Rule(
-        "can_follow_member",
-        "oneself: nobody",
-        lambda who, member: permissions.can_follow_member(who, who),
-        frozenset(),
-    ),
-    Rule(
-        "can_unfollow_member",
-        "anyone signed in, whatever their access",
-        lambda who, member: permissions.can_unfollow_member(who),
-        MEMBERS,
+    Row(
+        "is_sandboxed",
+        "level 0, neither staff nor a site moderator",
+        lambda _, who: p.is_sandboxed(who),
+        only("waitlisted", "suspended", "submod", "othermod", "owner", "author"),
     ),
 ]
 
+ROWS = [
+    Row(
+        "can_view_profiles",
+        "profiles are public",
+        lambda _, who: p.can_view_profiles(who),
+        EVERYONE,
+    ),
+    Row(
+        "can_view_profiles",
+        "with public reading off, to members only",
+        lambda _, who: p.can_view_profiles(who),
+        SIGNED_IN,
+        public_read=False,
+    ),
+    Row(
+        "can_edit_profile",
+        "someone's profile: only they may edit it, not even staff",
+        lambda place, who: p.can_edit_profile(who, place.member),
+        only("member"),
+    ),
+    Row(
+        "can_edit_profile",
+        "one's own profile, unless suspended",
+        lambda _, who: p.can_edit_profile(who, who),
+        NOT_SUSPENDED,
+    ),
+    Row(
+        "can_get_api_token",
+        "anyone with an account that is not suspended",
+        lambda _, who: p.can_get_api_token(who),
+        NOT_SUSPENDED,
+    ),
+    Row(
+        "can_follow_member",
+        "someone else: admitted members",
+        lambda place, who: p.can_follow_member(who, place.member),
+        ADMITTED - {"member"},
+    ),
+    Row(
+        "can_follow_member",
+        "with public reading off, still admitted members",
+        lambda place, who: p.can_follow_member(who, place.member),
+        ADMITTED - {"member"},
+        public_read=False,
+    ),
+    Row(
+        "can_follow_member", "oneself: nobody", lambda _, who: p.can_follow_member(who, who), NOBODY
+    ),
+    Row(
+        "can_unfollow_member",
+        "anyone signed in, whatever their access",
+        lambda _, who: p.can_unfollow_member(who),
+        SIGNED_IN,
+    ),
+    Row(
+        "can_invite",
+        "admitted and waitlisted members",
+        lambda _, who: p.can_invite(who),
+        NOT_SUSPENDED,
+    ),
+    Row(
+        "can_change_access_mode",
+        "staff",
+        lambda _, who: p.can_change_access_mode(who),
+        only("staff"),
+    ),
+    Row("can_admit_members", "staff", lambda _, who: p.can_admit_members(who), only("staff")),
+]
 
-def person(role: str, request: pytest.FixtureRequest) -> Any:
-    return AnonymousUser() if role == "visitor" else request.getfixturevalue(role)
+RULES_WALKED = rules_walked(ROWS)
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("rule", RULES, ids=str)
-def test_each_role_may_exactly_what_the_table_says(rule, role, request, settings, member):
-    settings.TRIBUNE_PUBLIC_READ = rule.public_read
-    allowed = rule.ask(person(role, request), member)
-    assert allowed is (role in rule.allowed), (
-        f"{rule}: {role} {'may' if allowed else 'may not'}, the table says otherwise"
-    )
+@rows_param(ROLE_ROWS + ROWS)
+def test_each_role_may_exactly_what_the_table_says(row: Row, place: Place, settings):
+    check_row(row, place, settings)
 
 
-def test_every_permission_has_rules():
-    defined = {
-        name
-        for name, value in inspect.getmembers(permissions, inspect.isfunction)
-        if value.__module__ == permissions.__name__ and name.startswith("can_")
-    }
-    covered = {rule.permission for rule in RULES}
-    assert defined == covered, (
-        f"Add rules for {sorted(defined - covered)} to {__file__}"
-        if defined - covered
-        else f"Rules name permissions that are gone: {sorted(covered - defined)}"
-    )
-
-
-def test_a_deactivated_account_gets_no_token_and_edits_nothing():
-    deactivated = MemberFactory(is_active=False)
-    assert not permissions.can_get_api_token(deactivated)
-    assert not permissions.can_edit_profile(deactivated, deactivated)
+def test_a_deactivated_account_gets_no_token_edits_nothing_and_holds_no_role():
+    deactivated = MemberFactory(is_active=False, is_staff=True, is_moderator=True)
+    assert not p.can_get_api_token(deactivated)
+    assert not p.can_edit_profile(deactivated, deactivated)
+    assert not p.can_invite(deactivated)
+    assert p.is_suspended(deactivated)
+    assert not (p.is_admitted(deactivated) or p.is_waitlisted(deactivated))
+    assert not (p.is_staff(deactivated) or p.is_site_moderator(deactivated))

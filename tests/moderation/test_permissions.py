@@ -156,3 +156,23 @@ def test_only_the_member_concerned_appeals_what_took_something_from_them(place: 
     # A suspended member may appeal their suspension.
     suspension = ModerationAction(action="suspend", target="member:1", affected=place.suspended)
     assert can_appeal(place.suspended, suspension)
+
+
+# The rules these tables walk: can_act and, through it, every action of ACTION_RULES
+# (test_action_table), and the rules outside it.
+RULES_WALKED = frozenset(
+    {
+        "can_act",
+        "can_moderate",
+        "can_rollback",
+        "can_ban",
+        "can_suspend",
+        "can_review",
+        "can_patrol",
+        "can_report",
+        "can_view_queue",
+        "can_read_log",
+        "can_appeal",
+        "can_decide_appeal",
+    }
+)

@@ -72,3 +72,6 @@ def test_each_role_may_do_what_the_table_says(people, member, visibility):
             if check(people[role], target) != (role in allowed):
                 wrong.append(f"{check.__name__} for {role}")
     assert not wrong
+
+
+RULES_WALKED = frozenset(check.__name__ for check in PUBLIC)

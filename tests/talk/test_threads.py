@@ -11,7 +11,7 @@ from django.urls import reverse
 from tests.factories import MemberFactory, make_post, make_subwiki
 from tests.posts.test_pages import client_for
 from tribune.accounts.models import Member
-from tribune.communities.permissions import Viewer
+from tribune.accounts.permissions import Viewer
 from tribune.posts.models import Post
 from tribune.talk.models import Comment
 from tribune.talk.selectors import (

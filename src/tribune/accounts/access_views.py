@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from tribune.accounts.invitations import (
     InvitationInvalid,
-    can_invite,
     invitation_check,
     invitation_create,
     invitation_url,
@@ -24,6 +23,7 @@ from tribune.accounts.invitations import (
     invitations_of,
 )
 from tribune.accounts.models import Invitation, Member
+from tribune.accounts.permissions import can_invite
 from tribune.accounts.waitlist import waitlist_length, waitlist_position
 from tribune.accounts.web import member_of
 from tribune.core.exceptions import Forbidden, RateLimited, ServiceError

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Invitation, Member
+from tribune.accounts.permissions import can_invite
 from tribune.core.exceptions import Forbidden, RateLimited, ServiceError
 from tribune.core.pagination import Page, paginate_keyset
 
@@ -39,11 +40,6 @@ def invitations_left(member: Member) -> int:
     since = timezone.now() - ALLOWANCE_WINDOW
     made = Invitation.objects.filter(inviter=member, created_at__gt=since).count()
     return max(0, settings.TRIBUNE_INVITES_PER_MONTH - made)
-
-
-def can_invite(member: Member) -> bool:
-    """Admitted and waitlisted members invite; suspended ones and visitors do not."""
-    return bool(member.is_authenticated and member.is_active and not member.is_suspended)
 
 
 def invitation_create(*, actor: Member) -> Invitation:

@@ -30,6 +30,7 @@ from tribune.accounts.models import (
     Invitation,
     Member,
 )
+from tribune.accounts.permissions import can_admit_members, can_change_access_mode
 from tribune.core.exceptions import Forbidden, ServiceError
 
 _MODE_CACHE_KEY = "tribune:access-mode"
@@ -56,7 +57,7 @@ def access_mode_set(*, actor: Member | None, mode: str) -> str:
     Nobody's place changes: the mode only decides what happens to the next members
     who confirm their e-mail.
     """
-    if actor is not None and not actor.is_staff:
+    if actor is not None and not can_change_access_mode(actor):
         raise Forbidden
     if mode and mode not in AccessMode.values:
         raise ServiceError(
@@ -202,7 +203,7 @@ def member_email_verified(*, member: Member) -> Member:
 
 def member_admit(*, actor: Member | None, member: Member) -> bool:
     """Admit one waitlisted member now (staff, or None for the system); True if admitted."""
-    if actor is not None and not actor.is_staff:
+    if actor is not None and not can_admit_members(actor):
         raise Forbidden
     with transaction.atomic():
         waitlist_lock()
@@ -218,7 +219,7 @@ def member_admit_supporter(*, member_id: int) -> bool:
 
 def waitlist_admit_next(*, actor: Member | None, count: int) -> list[Member]:
     """Admit the first `count` members in line (staff, or None for the operator's command)."""
-    if actor is not None and not actor.is_staff:
+    if actor is not None and not can_admit_members(actor):
         raise Forbidden
     if count < 1:
         raise ServiceError(

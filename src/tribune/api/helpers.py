@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from ninja import Schema, Status
 
 from tribune.accounts.models import Member
+from tribune.accounts.permissions import Viewer
 from tribune.accounts.selectors import member_get_profile
 from tribune.api.schemas import ConflictRegionOut, SaveOutcome, path_text
-from tribune.communities.permissions import Viewer
 from tribune.wiki.services import EditConflict, SaveResult
 
 ConflictOutT = TypeVar("ConflictOutT", bound=Schema)

@@ -9,14 +9,19 @@ from __future__ import annotations
 import enum
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
 
 from tribune.accounts.models import Member
+from tribune.accounts.permissions import (
+    TRUSTED_LEVEL,
+    Viewer,
+    has_trust_level,
+    is_admitted,
+    is_site_moderator,
+    is_staff,
+)
 from tribune.communities.models import EditPolicy, Membership, MembershipState, Role, Subwiki
-
-Viewer = Member | AnonymousUser
 
 
 def membership_of(viewer: Viewer, subwiki: Subwiki) -> Membership | None:
@@ -35,11 +40,8 @@ def remember_membership(subwiki: Subwiki, viewer: Viewer, membership: Membership
         subwiki.__dict__.setdefault("_membership_cache", {})[viewer.pk] = membership
 
 
-def is_staff(viewer: Viewer) -> bool:
-    return viewer.is_authenticated and viewer.is_active and viewer.is_staff
-
-
 def is_active_member(viewer: Viewer, subwiki: Subwiki) -> bool:
+    # A member of the subwiki (any role), not someone with a pending request or invitation.
     membership = membership_of(viewer, subwiki)
     return membership is not None and membership.state == MembershipState.ACTIVE
 
@@ -54,7 +56,7 @@ def is_subwiki_moderator(viewer: Viewer, subwiki: Subwiki) -> bool:
     membership = membership_of(viewer, subwiki)
     if membership is not None and membership.is_moderator:
         return True
-    return bool(viewer.is_moderator) and not subwiki.is_private
+    return is_site_moderator(viewer) and not subwiki.is_private
 
 
 class _Bans:
@@ -94,13 +96,13 @@ def can_view_subwiki(viewer: Viewer, subwiki: Subwiki) -> bool:
 
 def can_create_subwiki(viewer: Viewer) -> bool:
     # Any admitted member.
-    return viewer.is_authenticated and viewer.is_admitted
+    return is_admitted(viewer)
 
 
 def can_join(viewer: Viewer, subwiki: Subwiki) -> bool:
     # Admitted members who are not members yet; a private subwiki's join is a request,
     # and it needs no visibility of the subwiki (people ask to join by its address).
-    if not (viewer.is_authenticated and viewer.is_admitted):
+    if not is_admitted(viewer):
         return False
     membership = membership_of(viewer, subwiki)
     return membership is None or membership.state != MembershipState.ACTIVE
@@ -114,12 +116,12 @@ def can_leave(viewer: Viewer, subwiki: Subwiki) -> bool:
 
 def can_follow(viewer: Viewer, subwiki: Subwiki) -> bool:
     # Admitted members who may read the subwiki.
-    return viewer.is_authenticated and viewer.is_admitted and can_view_subwiki(viewer, subwiki)
+    return is_admitted(viewer) and can_view_subwiki(viewer, subwiki)
 
 
 def can_post_in(viewer: Viewer, subwiki: Subwiki) -> bool:
     # Admitted members; in a private subwiki, its members.
-    if not (viewer.is_authenticated and viewer.is_admitted) or is_banned(viewer, subwiki):
+    if not is_admitted(viewer) or is_banned(viewer, subwiki):
         return False
     if subwiki.is_private:
         return is_active_member(viewer, subwiki)
@@ -140,8 +142,7 @@ def can_change_roles(viewer: Viewer, subwiki: Subwiki) -> bool:
         membership is not None
         and membership.state == MembershipState.ACTIVE
         and membership.role == Role.OWNER
-        and viewer.is_authenticated
-        and viewer.is_admitted
+        and is_admitted(viewer)
     )
 
 
@@ -156,25 +157,22 @@ class EditDecision(enum.Enum):
     DENIED = "denied"
 
 
-TRUSTED_LEVEL = 2
-
-
 def is_trusted_editor(viewer: Viewer, subwiki: Subwiki | None, author: Member | None) -> bool:
     # Trusted: the author, moderators, staff, and members of trust level 2 and up.
     if not viewer.is_authenticated:
         return False
     if author is not None and viewer.pk == author.pk:
         return True
-    if is_staff(viewer) or viewer.trust_level >= TRUSTED_LEVEL:
+    if is_staff(viewer) or has_trust_level(viewer, TRUSTED_LEVEL):
         return True
     if subwiki is None:
-        return bool(viewer.is_moderator)
+        return is_site_moderator(viewer)
     return is_subwiki_moderator(viewer, subwiki)
 
 
 def can_review_description(viewer: Viewer, subwiki: Subwiki) -> bool:
     # Approve or reject pending description edits: trusted editors who may read it.
-    if not (viewer.is_authenticated and viewer.is_admitted):
+    if not is_admitted(viewer):
         return False
     return can_view_subwiki(viewer, subwiki) and is_trusted_editor(viewer, subwiki, None)
 
@@ -186,13 +184,13 @@ def edit_decision(
 
     The caller has checked that the viewer may see the document.
     """
-    if not (viewer.is_authenticated and viewer.is_admitted):
+    if not is_admitted(viewer):
         return EditDecision.DENIED
     if subwiki is not None and is_banned(viewer, subwiki):
         return EditDecision.DENIED
     is_author = author is not None and viewer.pk == author.pk
     moderator = is_staff(viewer) or (
-        is_subwiki_moderator(viewer, subwiki) if subwiki else bool(viewer.is_moderator)
+        is_subwiki_moderator(viewer, subwiki) if subwiki else is_site_moderator(viewer)
     )
     allowed: bool
     if policy == EditPolicy.OPEN:

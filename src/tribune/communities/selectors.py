@@ -7,15 +7,14 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Member
+from tribune.accounts.permissions import Viewer, is_staff
 from tribune.communities.models import Membership, MembershipState, Subwiki, SubwikiFollow
 from tribune.communities.permissions import (
     EditDecision,
-    Viewer,
     can_manage_members,
     can_post_in,
     can_view_subwiki,
     edit_decision,
-    is_staff,
     membership_of,
     remember_membership,
 )

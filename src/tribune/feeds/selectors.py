@@ -29,8 +29,8 @@ from django.db.models.query import get_related_populators  # type: ignore[attr-d
 from django.db.models.sql.compiler import SQLCompiler
 
 from tribune.accounts.models import Member, MemberFollow
+from tribune.accounts.permissions import Viewer
 from tribune.communities.models import Subwiki, SubwikiFollow
-from tribune.communities.permissions import Viewer
 from tribune.communities.selectors import subwiki_visibility_q
 from tribune.core import prepared
 from tribune.core.pagination import (

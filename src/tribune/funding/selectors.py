@@ -18,6 +18,7 @@ from tribune.core.exceptions import NotFound
 from tribune.core.pagination import Page, paginate_keyset
 from tribune.funding.models import Donation, DonationStatus, Payment
 from tribune.funding.periods import add_months
+from tribune.funding.permissions import can_view_donation
 from tribune.funding.services import FUNDING_CACHE_KEY
 
 CENT = Decimal("0.01")
@@ -144,7 +145,7 @@ def donations_for_staff(*, pending_only: bool = False) -> QuerySet[Donation]:
 def donation_get(*, viewer: Member, donation_id: int) -> Donation:
     """One donation, for its member or staff; NotFound for anyone else."""
     donation = Donation.objects.filter(pk=donation_id).first()
-    if donation is None or not (viewer.is_staff or donation.member_id == viewer.pk):
+    if donation is None or not can_view_donation(viewer, donation):
         raise NotFound
     return donation
 

@@ -21,6 +21,7 @@ from tribune.accounts.waitlist import member_admit_supporter, waitlist_lock
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
 from tribune.funding.models import Donation, DonationStatus, Interval, Payment, Provider
 from tribune.funding.periods import add_months, months_supported
+from tribune.funding.permissions import can_confirm_donation, can_donate
 from tribune.funding.providers import ProviderUnavailable, payment_provider
 
 FUNDING_CACHE_KEY = "tribune:funding-summary"
@@ -29,11 +30,6 @@ FUNDING_CACHE_KEY = "tribune:funding-summary"
 class ProviderError(ServiceError):
     status = 502
     code = "payment_provider_unavailable"
-
-
-def can_donate(member: Member) -> bool:
-    """Admitted and waitlisted members give; suspended ones and visitors do not."""
-    return bool(member.is_authenticated and member.is_active and not member.is_suspended)
 
 
 def clean_amount(raw: object, currency: str) -> Decimal:
@@ -146,7 +142,7 @@ def donation_confirm(*, actor: Member | None, donation_id: int) -> tuple[Donatio
     Returns the donation and whether this call confirmed it; a second confirmation,
     even at the same moment, records nothing more.
     """
-    if actor is not None and not actor.is_staff:
+    if actor is not None and not can_confirm_donation(actor):
         raise Forbidden
     donation = Donation.objects.filter(pk=donation_id).first()
     if donation is None:

@@ -27,6 +27,7 @@ from tribune.core.exceptions import Forbidden, ServiceError
 from tribune.core.web import is_htmx, with_query
 from tribune.funding.forms import DonationForm
 from tribune.funding.models import Provider
+from tribune.funding.permissions import can_donate
 from tribune.funding.selectors import (
     MonthTotals,
     donation_get,
@@ -34,7 +35,7 @@ from tribune.funding.selectors import (
     financials_by_month,
     funding_summary,
 )
-from tribune.funding.services import can_donate, donation_create
+from tribune.funding.services import donation_create
 
 
 def _member(request: HttpRequest) -> Member:

@@ -10,18 +10,22 @@ it for every role.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeGuard
 
 from django.conf import settings
 
 from tribune.accounts.models import Member
-from tribune.communities.models import Membership, MembershipState, Role, Subwiki
-from tribune.communities.permissions import (
+from tribune.accounts.permissions import (
     TRUSTED_LEVEL,
     Viewer,
+    has_trust_level,
+    is_admitted,
+    is_site_moderator,
+    is_staff,
+)
+from tribune.communities.models import Membership, MembershipState, Role, Subwiki
+from tribune.communities.permissions import (
     can_review_description,
     can_view_subwiki,
-    is_staff,
     is_subwiki_moderator,
     is_trusted_editor,
 )
@@ -44,23 +48,19 @@ APPEALABLE = frozenset(
 )
 
 
-def _admitted(viewer: Viewer) -> TypeGuard[Member]:
-    return viewer.is_authenticated and viewer.is_admitted
-
-
 def moderates(viewer: Viewer, subwiki: Subwiki | None) -> bool:
     # A subwiki: its owners and moderators, site moderators (public ones), staff. Outside
     # subwikis (profile posts and their talk): site moderators and staff, as posts say.
-    if not _admitted(viewer):
+    if not is_admitted(viewer):
         return False
     if subwiki is None:
-        return is_staff(viewer) or bool(viewer.is_moderator)
+        return is_staff(viewer) or is_site_moderator(viewer)
     return is_subwiki_moderator(viewer, subwiki) and can_view_subwiki(viewer, subwiki)
 
 
 def can_report(viewer: Viewer, target: Target) -> bool:
     # Admitted members, about anything they can see, except themselves as a member.
-    if not _admitted(viewer):
+    if not is_admitted(viewer):
         return False
     return not (target.kind == "member" and target.obj.pk == viewer.pk)
 
@@ -69,7 +69,7 @@ def can_moderate(viewer: Viewer, target: Target) -> bool:
     # Remove, restore, lock, unlock, protect, dismiss: who moderates where the target
     # lives (moderates above); reports about members: staff.
     if target.kind == "member":
-        return _admitted(viewer) and is_staff(viewer)
+        return is_admitted(viewer) and is_staff(viewer)
     return moderates(viewer, target.subwiki)
 
 
@@ -89,7 +89,7 @@ def can_ban(viewer: Viewer, subwiki: Subwiki, member: Member) -> bool:
 
 def can_suspend(viewer: Viewer, member: Member) -> bool:
     # Suspend an account site-wide (or lift it): staff, never themselves nor other staff.
-    if not (_admitted(viewer) and is_staff(viewer)):
+    if not (is_admitted(viewer) and is_staff(viewer)):
         return False
     return viewer.pk != member.pk and not member.is_staff
 
@@ -97,7 +97,7 @@ def can_suspend(viewer: Viewer, member: Member) -> bool:
 def can_review(viewer: Viewer, target: Target) -> bool:
     # Approve or reject a pending revision: trusted editors (level 2+, the post's author,
     # moderators, staff; posts.permissions), never of their own revision.
-    if target.kind != "revision" or not _admitted(viewer):
+    if target.kind != "revision" or not is_admitted(viewer):
         return False
     if target.revision.author_id == viewer.pk:
         return False
@@ -108,7 +108,7 @@ def can_review(viewer: Viewer, target: Target) -> bool:
 
 def can_patrol(viewer: Viewer, target: Target) -> bool:
     # Mark a live revision patrolled: level 2+, moderators and staff, not their own edits.
-    if target.kind != "revision" or not _admitted(viewer):
+    if target.kind != "revision" or not is_admitted(viewer):
         return False
     if target.revision.author_id == viewer.pk:
         return False
@@ -119,13 +119,13 @@ def can_view_queue(viewer: Viewer, subwiki: Subwiki | None = None) -> bool:
     # A subwiki's queue: those who moderate it, and trusted members (level 2+) for its
     # pending and unpatrolled edits. Everything one may act on: the same people anywhere
     # (staff, site moderators, level 2+, and owners and moderators of a subwiki).
-    if not _admitted(viewer):
+    if not is_admitted(viewer):
         return False
     if subwiki is not None:
         return moderates(viewer, subwiki) or (
             can_view_subwiki(viewer, subwiki) and is_trusted_editor(viewer, subwiki, None)
         )
-    if is_staff(viewer) or viewer.is_moderator or viewer.trust_level >= TRUSTED_LEVEL:
+    if is_staff(viewer) or is_site_moderator(viewer) or has_trust_level(viewer, TRUSTED_LEVEL):
         return True
     return Membership.objects.filter(
         member=viewer, state=MembershipState.ACTIVE, role__in=[Role.OWNER, Role.MODERATOR]
@@ -148,7 +148,7 @@ def can_appeal(viewer: Viewer, action: ModerationAction) -> bool:
 
 def can_decide_appeal(viewer: Viewer) -> bool:
     # Grant or deny an appeal, and read the appeals: staff.
-    return _admitted(viewer) and is_staff(viewer)
+    return is_admitted(viewer) and is_staff(viewer)
 
 
 ActionRule = Callable[[Viewer, Target, Subwiki | None], bool]

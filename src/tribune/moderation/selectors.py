@@ -23,13 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Access, Member
-from tribune.communities.models import Membership, MembershipState, Role, Subwiki
-from tribune.communities.permissions import (
+from tribune.accounts.permissions import (
     TRUSTED_LEVEL,
     Viewer,
+    has_trust_level,
+    is_site_moderator,
     is_staff,
-    remember_membership,
 )
+from tribune.communities.models import Membership, MembershipState, Role, Subwiki
+from tribune.communities.permissions import remember_membership
 from tribune.communities.selectors import subwiki_visibility_q
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
 from tribune.core.pagination import (
@@ -242,7 +244,7 @@ def report_scope_q(viewer: Member) -> Q:
     if is_staff(viewer):
         return Q()
     scope = Q(subwiki_id__in=_moderated_ids(viewer))
-    if viewer.is_moderator:
+    if is_site_moderator(viewer):
         # Site moderators: public subwikis, and profile posts (members are staff's).
         scope |= Q(subwiki__visibility="public") | (
             Q(subwiki__isnull=True) & ~Q(target__startswith="member:")
@@ -253,10 +255,10 @@ def report_scope_q(viewer: Member) -> Q:
 def review_scope_q(viewer: Member) -> Q:
     """Revisions the viewer may review or patrol (trusted editors, as a filter): not theirs."""
     visible = revision_visibility_q(viewer) & ~Q(author_id=viewer.pk)
-    if is_staff(viewer) or viewer.trust_level >= TRUSTED_LEVEL:
+    if is_staff(viewer) or has_trust_level(viewer, TRUSTED_LEVEL):
         return visible
     scope = Q(subwiki_id__in=_moderated_ids(viewer))
-    if viewer.is_moderator:
+    if is_site_moderator(viewer):
         scope |= Q(subwiki__isnull=True) | Q(subwiki__visibility="public")
     return visible & scope
 

@@ -14,10 +14,10 @@ from typing import Literal
 from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Member
-from tribune.accounts.permissions import can_view_profiles
+from tribune.accounts.permissions import Viewer, can_view_profiles
 from tribune.accounts.selectors import member_get_profile
 from tribune.communities.models import Subwiki
-from tribune.communities.permissions import Viewer, can_view_subwiki
+from tribune.communities.permissions import can_view_subwiki
 from tribune.core.exceptions import NotFound, ServiceError
 from tribune.notes.models import CommunityNote
 from tribune.notes.selectors import note_get

@@ -10,16 +10,12 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
-from tribune.accounts.permissions import Viewer
+from tribune.accounts.permissions import WRITER_TRUST_LEVEL, Viewer, has_trust_level
 from tribune.communities.permissions import is_banned
 from tribune.core.exceptions import Forbidden
 from tribune.notes.models import CommunityNote
 from tribune.posts.models import Post
 from tribune.posts.permissions import can_moderate_post, can_view_post
-
-# Writing a note takes some standing; so does a rating that counts in the scoring.
-WRITER_TRUST_LEVEL = 1
-RATER_TRUST_LEVEL = 1
 
 
 class Refusal(NamedTuple):
@@ -56,7 +52,7 @@ def note_refusal(viewer: Viewer, post: Post) -> Refusal | None:
         return Refusal(denied, _("You may not add a note to this post."))
     if post.subwiki is not None and is_banned(viewer, post.subwiki):
         return Refusal(denied, _("You are banned from this subwiki: you cannot add notes here."))
-    if viewer.trust_level < WRITER_TRUST_LEVEL:
+    if not has_trust_level(viewer, WRITER_TRUST_LEVEL):
         return Refusal(
             "trust_level_too_low",
             _(
@@ -108,16 +104,22 @@ def rating_refusal(viewer: Viewer, note: CommunityNote) -> Refusal | None:
 
 
 def can_write_note(viewer: Viewer, post: Post) -> bool:
+    # Admitted members at WRITER_TRUST_LEVEL who may read the post, not banned from its
+    # subwiki, while it is not removed (note_refusal says why not).
     return note_refusal(viewer, post) is None
 
 
 def can_edit_note(viewer: Viewer, note: CommunityNote) -> bool:
+    # Its author, admitted and not banned, while neither it nor its post is removed.
     return note_edit_refusal(viewer, note) is None
 
 
 def can_rate_note(viewer: Viewer, note: CommunityNote) -> bool:
+    # Admitted members who may read the post and are not banned, except the note's author
+    # (any level may rate; only RATER_TRUST_LEVEL and up count in the scoring).
     return rating_refusal(viewer, note) is None
 
 
 def can_remove_note(viewer: Viewer, note: CommunityNote) -> bool:
+    # Take a note off its post or put it back: the post's moderators.
     return can_moderate_post(viewer, note.post)

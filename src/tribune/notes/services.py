@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tribune.accounts.models import Access, Member
+from tribune.accounts.permissions import RATER_TRUST_LEVEL
 from tribune.core.exceptions import Conflict, Forbidden, ServiceError
 from tribune.core.ratelimit import rate_limit
 from tribune.notes.models import (
@@ -33,7 +34,6 @@ from tribune.notes.models import (
     NoteStatus,
 )
 from tribune.notes.permissions import (
-    RATER_TRUST_LEVEL,
     can_remove_note,
     note_edit_refusal,
     note_refusal,

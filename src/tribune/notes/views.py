@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tribune.accounts.models import Member
+from tribune.accounts.permissions import Viewer
 from tribune.accounts.web import member_of, viewer_of
-from tribune.communities.permissions import Viewer
 from tribune.core.exceptions import ServiceError
 from tribune.core.markdown import render_markdown
 from tribune.core.ratelimit import client_address

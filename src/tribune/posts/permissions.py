@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from django.conf import settings
 
+from tribune.accounts.permissions import (
+    ROLLBACK_LEVEL,
+    Viewer,
+    has_trust_level,
+    is_admitted,
+    is_sandboxed,
+    is_site_moderator,
+    is_staff,
+)
 from tribune.communities.models import Subwiki
 from tribune.communities.permissions import (
     EditDecision,
-    Viewer,
     can_post_in,
     can_view_subwiki,
     edit_decision,
-    is_staff,
     is_subwiki_moderator,
     is_trusted_editor,
 )
@@ -30,9 +39,20 @@ def can_view_post(viewer: Viewer, post: Post) -> bool:
 
 def can_create_post(viewer: Viewer, subwiki: Subwiki | None) -> bool:
     # Admitted members, on their profile or in a subwiki they may post in.
-    if not (viewer.is_authenticated and viewer.is_admitted):
+    if not is_admitted(viewer):
         return False
     return subwiki is None or can_post_in(viewer, subwiki)
+
+
+def can_post_links(viewer: Viewer, links: Set[str], before: Set[str] | None = None) -> bool:
+    # Any number: members out of the sandbox (accounts.permissions.is_sandboxed). Sandboxed
+    # members: up to TRIBUNE_SANDBOX_MAX_LINKS addresses, or an edit that adds none (so
+    # that they may fix a typo in a post others filled with links).
+    if not viewer.is_authenticated:
+        return False
+    if not is_sandboxed(viewer) or len(links) <= int(settings.TRIBUNE_SANDBOX_MAX_LINKS):
+        return True
+    return before is not None and links <= before
 
 
 def post_edit_decision(viewer: Viewer, post: Post) -> EditDecision:
@@ -47,7 +67,7 @@ def post_edit_decision(viewer: Viewer, post: Post) -> EditDecision:
 
 def can_change_edit_policy(viewer: Viewer, post: Post) -> bool:
     # The author (within what the subwiki allows) and moderators.
-    if not (viewer.is_authenticated and viewer.is_admitted):
+    if not is_admitted(viewer):
         return False
     return viewer.pk == post.author_id or can_moderate_post(viewer, post)
 
@@ -57,29 +77,24 @@ def can_moderate_post(viewer: Viewer, post: Post) -> bool:
     if not viewer.is_authenticated or viewer.is_suspended:
         return False
     if post.subwiki is None:
-        return is_staff(viewer) or bool(viewer.is_moderator)
+        return is_staff(viewer) or is_site_moderator(viewer)
     return is_subwiki_moderator(viewer, post.subwiki)
 
 
 def can_review_revisions(viewer: Viewer, post: Post) -> bool:
     # Approve or reject pending revisions: trusted editors of the post.
-    if not (viewer.is_authenticated and viewer.is_admitted):
+    if not is_admitted(viewer):
         return False
     return is_trusted_editor(viewer, post.subwiki, post.author)
 
 
-# Trust level 3 (docs/trust.md) makes a member a rollbacker, as MediaWiki's right of that name.
-ROLLBACK_LEVEL = 3
-
-
 def can_rollback(viewer: Viewer, post: Post) -> bool:
-    # Roll back a member's consecutive edits: moderators, and members at trust level 3
+    # Roll back a member's consecutive edits: moderators, and members at ROLLBACK_LEVEL
     # wherever their own edits go live (a rollback is a quicker revert).
     if can_moderate_post(viewer, post):
         return True
     return (
-        viewer.is_authenticated
-        and viewer.trust_level >= ROLLBACK_LEVEL
+        has_trust_level(viewer, ROLLBACK_LEVEL)
         and post_edit_decision(viewer, post) is EditDecision.LIVE
     )
 
@@ -91,6 +106,6 @@ def can_revert(viewer: Viewer, post: Post) -> bool:
 
 def can_react(viewer: Viewer, post: Post) -> bool:
     # Upvote (or take one back): admitted members who may read the post, not on removed posts.
-    if not (viewer.is_authenticated and viewer.is_admitted) or post.is_removed:
+    if not is_admitted(viewer) or post.is_removed:
         return False
     return can_view_post(viewer, post)

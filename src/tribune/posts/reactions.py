@@ -15,7 +15,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Member, MemberFollow
-from tribune.communities.permissions import Viewer
+from tribune.accounts.permissions import Viewer
 from tribune.core.exceptions import Forbidden, ServiceError
 from tribune.posts.models import Post, Reaction, ReactionKind
 from tribune.posts.permissions import can_react

@@ -8,8 +8,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Member
+from tribune.accounts.permissions import Viewer, is_staff
 from tribune.communities.models import Subwiki
-from tribune.communities.permissions import EditDecision, Viewer, is_staff
+from tribune.communities.permissions import EditDecision
 from tribune.communities.selectors import member_subwiki_ids, subwiki_visibility_q
 from tribune.core.exceptions import Forbidden, NotFound
 from tribune.core.pagination import Page as ListPage

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from tribune.communities.permissions import Viewer, is_banned
+from tribune.accounts.permissions import Viewer
+from tribune.communities.permissions import is_banned
 from tribune.posts.models import Post
 from tribune.posts.permissions import can_moderate_post, can_view_post
 from tribune.talk.models import Comment

@@ -26,8 +26,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
 from tribune.accounts.models import Member
+from tribune.accounts.permissions import Viewer
 from tribune.accounts.selectors import mentioned_members
-from tribune.communities.permissions import Viewer
 from tribune.core.exceptions import NotFound
 from tribune.core.markdown import render_markdown
 from tribune.core.pagination import InvalidCursor, clean_limit, decode_cursor, encode_cursor

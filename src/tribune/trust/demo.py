@@ -7,10 +7,10 @@ does, so that their profiles show the real reasons and a later run keeps them th
 from __future__ import annotations
 
 from tribune.accounts.models import Member
+from tribune.accounts.permissions import RATER_TRUST_LEVEL
 from tribune.core.demo import DemoStep
 from tribune.core.exceptions import ServiceError
 from tribune.notes.demo import CAMP_A, CAMP_B, NOTES
-from tribune.notes.permissions import RATER_TRUST_LEVEL
 from tribune.posts.models import Post
 from tribune.posts.services import post_create
 from tribune.talk.models import Comment, CommentState

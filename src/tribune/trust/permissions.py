@@ -1,26 +1,36 @@
 """Who may vouch for members; anything not listed is denied.
 
-- vouch: admitted members at level 1+, staff and site moderators, for another admitted
-  member, up to TRIBUNE_VOUCH_LIMIT vouches at once (trust.services checks the count);
-- withdraw a vouch: anyone signed in, their own vouch, whatever their access.
+One function per action (tests/trust/test_permissions.py walks them for every role);
+trust.services asks the same questions one at a time, to say which one failed, and
+checks the TRIBUNE_VOUCH_LIMIT count.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from tribune.accounts.permissions import Viewer
-
-# Level 1 and up may vouch (and write community notes).
-VOUCH_LEVEL = 1
+from tribune.accounts.models import Member
+from tribune.accounts.permissions import (
+    VOUCH_LEVEL,
+    Viewer,
+    has_trust_level,
+    is_admitted,
+    is_site_moderator,
+    is_staff,
+)
 
 
 def can_vouch(viewer: Viewer) -> bool:
     # Admitted members at level 1 and up; staff and site moderators whatever their level,
     # so that a new instance has someone whose word counts.
-    if not (viewer.is_authenticated and viewer.is_admitted):
+    if not is_admitted(viewer):
         return False
-    return viewer.trust_level >= VOUCH_LEVEL or viewer.is_staff or bool(viewer.is_moderator)
+    return has_trust_level(viewer, VOUCH_LEVEL) or is_staff(viewer) or is_site_moderator(viewer)
+
+
+def can_vouch_for(viewer: Viewer, member: Member) -> bool:
+    # Those who may vouch, for another member who is admitted.
+    return can_vouch(viewer) and member.is_admitted and viewer.pk != member.pk
 
 
 def vouch_limit() -> int:

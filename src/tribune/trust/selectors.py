@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 
 from tribune.accounts.models import Access, Member
-from tribune.accounts.permissions import Viewer
-from tribune.communities.permissions import TRUSTED_LEVEL
+from tribune.accounts.permissions import TRUSTED_LEVEL, Viewer
 from tribune.core.exceptions import NotFound
 from tribune.trust.models import TrustRecord, Vouch
-from tribune.trust.permissions import can_vouch, vouch_limit
+from tribune.trust.permissions import can_vouch_for, vouch_limit
 
 
 def vouch_counts_q() -> Q:
@@ -88,7 +87,7 @@ def trust_summary(*, viewer: Viewer, member: Member, vouchers: int = 20) -> Trus
         vouch_count=count,
         vouchers=shown,
         vouched_by_viewer=bool(asks and found.viewer_vouched),  # type: ignore[attr-defined]
-        viewer_may_vouch=asks and can_vouch(viewer) and member.is_admitted,
+        viewer_may_vouch=asks and can_vouch_for(viewer, member),
         viewer_vouches_left=(
             max(0, vouch_limit() - (found.viewer_given or 0))  # type: ignore[attr-defined]
             if asks

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Member
-from tribune.accounts.permissions import Viewer
+from tribune.accounts.permissions import VOUCH_LEVEL, Viewer
 from tribune.accounts.services import members_set_trust_level
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
 from tribune.core.ratelimit import rate_limit
@@ -34,7 +34,7 @@ from tribune.moderation.models import Report, ReportState
 from tribune.talk.models import Comment, CommentState
 from tribune.trust.levels import REPORT_WINDOW_DAYS, Counts, level_for, reasons_for
 from tribune.trust.models import TrustRecord, Vouch
-from tribune.trust.permissions import VOUCH_LEVEL, can_vouch, can_withdraw_vouch, vouch_limit
+from tribune.trust.permissions import can_vouch, can_withdraw_vouch, vouch_limit
 from tribune.trust.selectors import vouch_counts_q
 from tribune.wiki.models import Revision, RevisionStatus
 

@@ -16,6 +16,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, PlainValidator
 from pydantic_core import PydanticCustomError
 
+from tribune.accounts.permissions import Viewer
 from tribune.api.auth import admitted_auth, optional_auth
 from tribune.api.helpers import member_of, viewer_of
 from tribune.api.schemas import (
@@ -26,7 +27,6 @@ from tribune.api.schemas import (
     ListOut,
     ListParams,
 )
-from tribune.communities.permissions import Viewer
 from tribune.core.ratelimit import client_address
 from tribune.moderation.services import comment_remove_logged
 from tribune.posts.selectors import post_get

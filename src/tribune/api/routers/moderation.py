@@ -15,6 +15,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from tribune.accounts.models import Member
+from tribune.accounts.permissions import Viewer
 from tribune.api.auth import admitted_auth, optional_auth
 from tribune.api.helpers import member_of, viewer_of
 from tribune.api.routers.posts import diff_line_out
@@ -29,7 +30,6 @@ from tribune.api.schemas import (
     path_text,
 )
 from tribune.communities.models import Subwiki
-from tribune.communities.permissions import Viewer
 from tribune.communities.selectors import subwiki_get
 from tribune.core.ratelimit import client_address
 from tribune.moderation.models import Appeal, ModerationAction, Report

@@ -13,6 +13,7 @@ from ninja import Query, Router, Status
 from pydantic import ConfigDict, Field
 
 from tribune.accounts.models import Member
+from tribune.accounts.permissions import Viewer
 from tribune.api.auth import admitted_auth, optional_auth
 from tribune.api.helpers import conflict_answer, member_of, save_outcome, viewer_of
 from tribune.api.routers.posts import SUMMARY, post_out
@@ -31,7 +32,7 @@ from tribune.api.schemas import (
     path_text,
 )
 from tribune.communities.models import Membership, Subwiki
-from tribune.communities.permissions import Viewer, membership_of
+from tribune.communities.permissions import membership_of
 from tribune.communities.selectors import (
     subwiki_get,
     subwiki_get_any,

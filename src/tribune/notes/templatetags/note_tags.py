@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.contrib.auth.models import AnonymousUser
 
-from tribune.communities.permissions import Viewer
+from tribune.accounts.permissions import Viewer
 from tribune.notes.forms import NoteForm
 from tribune.notes.permissions import note_refusal
 from tribune.notes.selectors import post_page_notes

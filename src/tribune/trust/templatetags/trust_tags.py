@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tribune.accounts.models import Member
-from tribune.accounts.permissions import Viewer
+from tribune.accounts.permissions import VOUCH_LEVEL, Viewer
 from tribune.trust.levels import HOLD_PERCENT, MAX_LEVEL, REPORT_WINDOW_DAYS
-from tribune.trust.permissions import VOUCH_LEVEL
 from tribune.trust.selectors import trust_summary
 
 register = template.Library()
