@@ -28,11 +28,14 @@ from tribune.config import (
     env_str,
     rate_limits,
     secret_key,
+    writable_folder,
 )
 
 SRC_DIR = Path(__file__).resolve().parent
 BASE_DIR = SRC_DIR.parent.parent
-VAR_DIR = Path(env_str("TRIBUNE_VAR_DIR", str(BASE_DIR / "var"))).resolve()
+VAR_DIR = writable_folder(
+    Path(env_str("TRIBUNE_VAR_DIR", str(BASE_DIR / "var"))).resolve(), "TRIBUNE_VAR_DIR"
+)
 
 TESTING = "pytest" in sys.modules or env_bool("TRIBUNE_TESTING", False)
 

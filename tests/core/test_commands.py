@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -275,3 +276,91 @@ def test_serve_runs_the_site_and_the_task_worker_until_interrupted(tmp_path):
         for pid in pids.values():
             if is_running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_serve_configured_by_environment_makes_its_var_folder(tmp_path):
+    # With SECRET_KEY set nothing else makes the folder before Django opens the task
+    # queue's SQLite file in it.
+    port = free_port()
+    var = tmp_path / "new" / "var"
+    env = site_env(var) | {"SECRET_KEY": secrets.token_urlsafe(50)}
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            tribune_args("serve", "--port", str(port), "--workers", "1"),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    pids: dict[str, int] = {}
+    try:
+        wait_until(
+            lambda: server.poll() is not None or answers(port, "/healthz"),
+            seconds=120,
+            what="/healthz",
+        )
+        assert server.poll() is None, log.read_text()
+        pids = child_pids(log)
+        assert get(port, "/")[0] == 200
+        assert (var / "tribune.sqlite3").is_file()
+        assert (var / "tasks.sqlite3").is_file()
+        assert not (var / "secret_key").exists()  # the environment's key is used
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=120) == 0, log.read_text()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        for pid in pids.values():
+            if is_running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _parent_is_a_file(parent: Path) -> None:
+    parent.write_text("")
+
+
+def _parent_is_read_only(parent: Path) -> None:
+    parent.mkdir()
+    parent.chmod(0o555)
+
+
+@pytest.mark.parametrize(
+    "make_parent",
+    [
+        _parent_is_a_file,
+        pytest.param(
+            _parent_is_read_only,
+            marks=pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere"),
+        ),
+    ],
+)
+@pytest.mark.parametrize("with_secret_key", [True, False])
+def test_serve_stops_with_one_sentence_when_the_var_folder_cannot_be_made(
+    tmp_path, make_parent, with_secret_key
+):
+    parent = tmp_path / "parent"
+    make_parent(parent)
+    env = site_env(parent / "var")
+    if with_secret_key:
+        env["SECRET_KEY"] = secrets.token_urlsafe(50)
+    try:
+        result = run("serve", "--port", str(free_port()), "--workers", "1", env=env)
+    finally:
+        if parent.is_dir():
+            parent.chmod(0o755)
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert "TRIBUNE_VAR_DIR" in message
+    assert str(parent / "var") in message
+    assert not (parent / "var").exists()
+
+
+def test_a_mistyped_variable_stops_any_command_with_its_sentence(tmp_path):
+    env = site_env(tmp_path / "var") | {"TRIBUNE_MIN_AGE": "sixteen"}
+    result = run("check", env=env)
+    assert result.returncode != 0
+    assert result.stderr.strip() == "TRIBUNE_MIN_AGE must be a whole number, not 'sixteen'."
