@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 
@@ -26,11 +27,15 @@ from tests.core.sites import (
     tribune_args,
     wait_until,
 )
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, make_subwiki
 from tribune.accounts.demo import MEMBERS as CORE_MEMBERS
 from tribune.accounts.demo_access import CAMILLES_FRIENDS, KWAMES_FRIEND, WAITING
 from tribune.accounts.models import Access, Member
+from tribune.communities.demo import SUBWIKIS
+from tribune.communities.models import Subwiki
 from tribune.core.demo import DEMO_PASSWORD
+from tribune.posts.models import Post
+from tribune.wiki.models import Revision
 
 # The staff account, the moderator and the ten admitted members of accounts.demo; the
 # people waiting in line and signing up with invitations come from accounts.demo_access;
@@ -99,6 +104,54 @@ def test_demo_keeps_a_member_who_took_a_demo_username(db):
     call_command("demo", verbosity=0)
     assert Member.objects.get(username="noah").email == "noah@elsewhere.example"
     assert Member.objects.count() == ALL_DEMO_MEMBERS
+
+
+def _row_counts() -> dict[str, int]:
+    # Trust records are the periodic task's: the demo computes them before its last
+    # module adds the advertiser, whose record the next run's computation then makes.
+    models = [model for model in apps.get_models() if model._meta.label != "moderation.TrustRecord"]
+    return {model._meta.label: model.objects.count() for model in models}
+
+
+def _subwiki_state(subwiki: Subwiki) -> dict[str, object]:
+    """Everything about a subwiki: its own row, its page's revisions, and every row that
+    refers to it (memberships, follows, posts, moderation)."""
+    state: dict[str, object] = {
+        "row": Subwiki.objects.filter(pk=subwiki.pk).values().get(),
+        "revisions": Revision.objects.filter(page=subwiki.page_id).count(),
+    }
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if field.concrete and field.is_relation and field.related_model is Subwiki:
+                state[f"{model._meta.label}.{field.name}"] = sorted(
+                    model.objects.filter(**{field.name: subwiki}).values_list("pk", flat=True)
+                )
+    return state
+
+
+@pytest.mark.parametrize("slug", ["climate", "science", "local-news", "editors"])
+def test_demo_loads_around_a_subwiki_that_took_a_demo_address(db, slug):
+    theirs = make_subwiki(owner=MemberFactory(username="outsider"), slug=slug, name="Theirs")
+    before = _subwiki_state(theirs)
+
+    out = StringIO()
+    call_command("demo", stdout=out)
+
+    assert _subwiki_state(theirs) == before
+    assert f"/s/{slug}/" in out.getvalue()
+    assert Member.objects.count() == ALL_DEMO_MEMBERS + 1
+    for spec in SUBWIKIS:
+        if spec.slug != slug:
+            assert Subwiki.objects.get(slug=spec.slug).created_by.username == spec.owner
+    assert Post.objects.filter(subwiki__slug__in=[s.slug for s in SUBWIKIS if s.slug != slug])
+
+    counts = _row_counts()
+    again = StringIO()
+    call_command("demo", stdout=again)
+
+    assert re.search(r"Demo data: 0 created, \d+ already present", again.getvalue())
+    assert _row_counts() == counts
+    assert _subwiki_state(theirs) == before
 
 
 # --- accounts create -------------------------------------------------------------
