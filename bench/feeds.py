@@ -832,7 +832,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "system": platform.platform(),
         },
         "server": server,
-        "cache": "Redis" if os.environ.get("REDIS_URL") else "local memory",
+        "cache": "Redis" if os.environ.get("REDIS_URL") else "files under var/cache (diskcache)",
         "concurrency": args.concurrency,
         "duration": args.duration,
         "seconds": round(time.monotonic() - started),

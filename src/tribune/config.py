@@ -137,6 +137,27 @@ def rate_limits(raw: str, defaults: dict[str, dict[str, str]]) -> dict[str, dict
     return limits
 
 
+def writable_folder(path: Path, variable: str) -> Path:
+    """`path`, made with its parents if missing; a clear error naming `variable` if it cannot be.
+
+    The embedded SQLite database and task queue are opened in it as Django starts,
+    before any command could make it.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"{variable} is {path}, a folder Tribune cannot create "
+            f"({error.strerror or error}): create it, or set {variable} to another folder."
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ImproperlyConfigured(
+            f"{variable} is {path}, a folder Tribune may not write in: give the user that "
+            f"runs Tribune the right to, or set {variable} to another folder."
+        )
+    return path
+
+
 def secret_key(var_dir: Path) -> str:
     """SECRET_KEY from the environment, or one generated once and kept in var/.
 

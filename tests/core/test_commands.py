@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 
@@ -25,11 +27,15 @@ from tests.core.sites import (
     tribune_args,
     wait_until,
 )
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, make_subwiki
 from tribune.accounts.demo import MEMBERS as CORE_MEMBERS
 from tribune.accounts.demo_access import CAMILLES_FRIENDS, KWAMES_FRIEND, WAITING
 from tribune.accounts.models import Access, Member
+from tribune.communities.demo import SUBWIKIS
+from tribune.communities.models import Subwiki
 from tribune.core.demo import DEMO_PASSWORD
+from tribune.posts.models import Post
+from tribune.wiki.models import Revision
 
 # The staff account, the moderator and the ten admitted members of accounts.demo; the
 # people waiting in line and signing up with invitations come from accounts.demo_access;
@@ -98,6 +104,51 @@ def test_demo_keeps_a_member_who_took_a_demo_username(db):
     call_command("demo", verbosity=0)
     assert Member.objects.get(username="noah").email == "noah@elsewhere.example"
     assert Member.objects.count() == ALL_DEMO_MEMBERS
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def _subwiki_state(subwiki: Subwiki) -> dict[str, object]:
+    """Everything about a subwiki: its own row, its page's revisions, and every row that
+    refers to it (memberships, follows, posts, moderation)."""
+    state: dict[str, object] = {
+        "row": Subwiki.objects.filter(pk=subwiki.pk).values().get(),
+        "revisions": Revision.objects.filter(page=subwiki.page_id).count(),
+    }
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if field.concrete and field.is_relation and field.related_model is Subwiki:
+                state[f"{model._meta.label}.{field.name}"] = sorted(
+                    model.objects.filter(**{field.name: subwiki}).values_list("pk", flat=True)
+                )
+    return state
+
+
+@pytest.mark.parametrize("slug", ["climate", "science", "local-news", "editors"])
+def test_demo_loads_around_a_subwiki_that_took_a_demo_address(db, slug):
+    theirs = make_subwiki(owner=MemberFactory(username="outsider"), slug=slug, name="Theirs")
+    before = _subwiki_state(theirs)
+
+    out = StringIO()
+    call_command("demo", stdout=out)
+
+    assert _subwiki_state(theirs) == before
+    assert f"/s/{slug}/" in out.getvalue()
+    assert Member.objects.count() == ALL_DEMO_MEMBERS + 1
+    for spec in SUBWIKIS:
+        if spec.slug != slug:
+            assert Subwiki.objects.get(slug=spec.slug).created_by.username == spec.owner
+    assert Post.objects.filter(subwiki__slug__in=[s.slug for s in SUBWIKIS if s.slug != slug])
+
+    counts = _row_counts()
+    again = StringIO()
+    call_command("demo", stdout=again)
+
+    assert re.search(r"Demo data: 0 created, \d+ already present", again.getvalue())
+    assert _row_counts() == counts
+    assert _subwiki_state(theirs) == before
 
 
 # --- accounts create -------------------------------------------------------------
@@ -275,3 +326,91 @@ def test_serve_runs_the_site_and_the_task_worker_until_interrupted(tmp_path):
         for pid in pids.values():
             if is_running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_serve_configured_by_environment_makes_its_var_folder(tmp_path):
+    # With SECRET_KEY set nothing else makes the folder before Django opens the task
+    # queue's SQLite file in it.
+    port = free_port()
+    var = tmp_path / "new" / "var"
+    env = site_env(var) | {"SECRET_KEY": secrets.token_urlsafe(50)}
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            tribune_args("serve", "--port", str(port), "--workers", "1"),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    pids: dict[str, int] = {}
+    try:
+        wait_until(
+            lambda: server.poll() is not None or answers(port, "/healthz"),
+            seconds=120,
+            what="/healthz",
+        )
+        assert server.poll() is None, log.read_text()
+        pids = child_pids(log)
+        assert get(port, "/")[0] == 200
+        assert (var / "tribune.sqlite3").is_file()
+        assert (var / "tasks.sqlite3").is_file()
+        assert not (var / "secret_key").exists()  # the environment's key is used
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=120) == 0, log.read_text()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        for pid in pids.values():
+            if is_running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _parent_is_a_file(parent: Path) -> None:
+    parent.write_text("")
+
+
+def _parent_is_read_only(parent: Path) -> None:
+    parent.mkdir()
+    parent.chmod(0o555)
+
+
+@pytest.mark.parametrize(
+    "make_parent",
+    [
+        _parent_is_a_file,
+        pytest.param(
+            _parent_is_read_only,
+            marks=pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere"),
+        ),
+    ],
+)
+@pytest.mark.parametrize("with_secret_key", [True, False])
+def test_serve_stops_with_one_sentence_when_the_var_folder_cannot_be_made(
+    tmp_path, make_parent, with_secret_key
+):
+    parent = tmp_path / "parent"
+    make_parent(parent)
+    env = site_env(parent / "var")
+    if with_secret_key:
+        env["SECRET_KEY"] = secrets.token_urlsafe(50)
+    try:
+        result = run("serve", "--port", str(free_port()), "--workers", "1", env=env)
+    finally:
+        if parent.is_dir():
+            parent.chmod(0o755)
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert "TRIBUNE_VAR_DIR" in message
+    assert str(parent / "var") in message
+    assert not (parent / "var").exists()
+
+
+def test_a_mistyped_variable_stops_any_command_with_its_sentence(tmp_path):
+    env = site_env(tmp_path / "var") | {"TRIBUNE_MIN_AGE": "sixteen"}
+    result = run("check", env=env)
+    assert result.returncode != 0
+    assert result.stderr.strip() == "TRIBUNE_MIN_AGE must be a whole number, not 'sixteen'."

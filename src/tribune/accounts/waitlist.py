@@ -34,7 +34,8 @@ from tribune.accounts.permissions import can_admit_members, can_change_access_mo
 from tribune.core.exceptions import Forbidden, ServiceError
 
 _MODE_CACHE_KEY = "tribune:access-mode"
-# Several processes each cache the mode; a change reaches all of them within this.
+# Every process shares the cache and a change deletes the entry; the expiry bounds
+# what a read racing with the change may have stored.
 _MODE_CACHE_SECONDS = 60
 
 

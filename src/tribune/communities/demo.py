@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from django.utils.translation import gettext as _
+
 from tribune.accounts.models import Member
 from tribune.communities.models import Membership, Role, Subwiki
 from tribune.communities.services import (
@@ -16,7 +18,7 @@ from tribune.communities.services import (
     subwiki_follow,
     subwiki_join,
 )
-from tribune.core.demo import DemoStep
+from tribune.core.demo import DemoSkipped, DemoStep
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,35 @@ SUBWIKIS: tuple[DemoSubwiki, ...] = (
 )
 
 
+_OWNERS = {spec.slug: spec.owner for spec in SUBWIKIS}
+
+
+def demo_subwiki(slug: str) -> Subwiki | None:
+    """The demo's subwiki at `slug`, or None when the subwiki there is someone else's.
+
+    The demo's own is the one its owner made: a site may have had a subwiki at that
+    address before the demo came, and the demo must write nothing in it.
+    """
+    subwiki = Subwiki.objects.select_related("created_by").get(slug=slug)
+    if subwiki.created_by is None or subwiki.created_by.username != _OWNERS[slug]:
+        return None
+    return subwiki
+
+
 def _member(username: str) -> Member:
     return Member.objects.get(username=username)
 
 
 def _create(spec: DemoSubwiki) -> bool:
     if Subwiki.objects.filter(slug=spec.slug).exists():
+        if demo_subwiki(spec.slug) is None:
+            raise DemoSkipped(
+                _(
+                    "Left alone the subwiki at /s/%(slug)s/, which is not the demo's: the "
+                    "demo's posts and moderation there are skipped."
+                )
+                % {"slug": spec.slug}
+            )
         return False
     owner = _member(spec.owner)
     subwiki = subwiki_create(
@@ -151,7 +176,12 @@ def _create(spec: DemoSubwiki) -> bool:
 
 def _pending_join_request() -> bool:
     # One open request, so moderators see the approval flow in the demo.
-    subwiki = Subwiki.objects.get(slug="editors")
+    subwiki = demo_subwiki("editors")
+    if subwiki is None:
+        raise DemoSkipped(
+            _("Skipped a request to join /s/%(slug)s/, which is not the demo's.")
+            % {"slug": "editors"}
+        )
     requester = _member("noah")
     if Membership.objects.filter(subwiki=subwiki, member=requester).exists():
         return False

@@ -9,6 +9,11 @@ there, so the command can run again (or resume after a failure) safely.
 `steps()` is called for every module before any step runs, so it must not read
 the data of earlier modules; a step reads it when it runs (posts look their
 authors up by username, for example).
+
+Demo data goes around what a site already has: a step whose place is taken by
+something that is not the demo's (a subwiki at one of the demo's addresses, made
+by someone else) raises DemoSkipped, saying what it left alone, and the demo
+goes on with the next step.
 """
 
 from __future__ import annotations
@@ -31,9 +36,10 @@ DEMO_MODULES: tuple[str, ...] = (
     "tribune.talk.demo",
     "tribune.accounts.demo_access",
     "tribune.funding.demo",
+    "tribune.moderation.demo",
+    # Levels computed once the rest is there, so that a later run changes none.
     "tribune.trust.demo",
     "tribune.notes.demo",
-    "tribune.moderation.demo",
 )
 
 # Every demo member logs in with this password (docs/operations.md says so). It is
@@ -52,6 +58,13 @@ class DemoStep:
     run: Callable[[], bool]
 
 
+class DemoSkipped(Exception):
+    """Raised by a step that leaves existing data alone; the message says what, for the operator.
+
+    Whatever the step wrote before raising it is rolled back.
+    """
+
+
 def demo_steps(modules: Iterable[str] = DEMO_MODULES) -> list[DemoStep]:
     """Every step of the registered demo modules, in order."""
     steps: list[DemoStep] = []
@@ -61,12 +74,22 @@ def demo_steps(modules: Iterable[str] = DEMO_MODULES) -> list[DemoStep]:
     return steps
 
 
-def demo_run(steps: Iterable[DemoStep]) -> Iterator[tuple[DemoStep, bool]]:
-    """Run each step in its own transaction; yields it with whether it created something."""
+def demo_run(
+    steps: Iterable[DemoStep], *, on_skip: Callable[[DemoStep, str], None] | None = None
+) -> Iterator[tuple[DemoStep, bool]]:
+    """Run each step in its own transaction; yields it with whether it created something.
+
+    A step that raises DemoSkipped created nothing; `on_skip` gets it with the reason.
+    """
     for step in steps:
         # One transaction per step: a failure keeps what earlier steps made, and the
         # next run picks up where this one stopped.
         # Demo members write in bulk: rate limits would stop them half-way.
-        with transaction.atomic(), rate_limits_off():
-            created = step.run()
+        try:
+            with transaction.atomic(), rate_limits_off():
+                created = step.run()
+        except DemoSkipped as skipped:
+            created = False
+            if on_skip is not None:
+                on_skip(step, str(skipped))
         yield step, created

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
+from django.utils.translation import gettext as _
+
 from tribune.accounts.models import Member
 from tribune.accounts.services import member_create
-from tribune.communities.models import Subwiki
-from tribune.core.demo import DEMO_ADMIN, DEMO_PASSWORD, DemoStep
+from tribune.communities.demo import demo_subwiki
+from tribune.core.demo import DEMO_ADMIN, DEMO_PASSWORD, DemoSkipped, DemoStep
 from tribune.moderation.models import ModerationAction, Report
 from tribune.moderation.services import appeal_create, appeal_decide, moderation_act, report_create
 from tribune.posts.models import Post
@@ -25,6 +27,8 @@ ADVERT = "Luxury watches at 90% off, this week only"
 SUPERCONDUCTOR = "A preprint claims a room-temperature superconductor, again"
 HEAT_PUMPS = "Heat pumps outsold gas boilers in several countries last year"
 BIKE_LANES = "The town council voted on the new bike lanes"
+ADVERT_PLACE = "local-news"
+BAN_PLACE = "science"
 
 
 def _member(username: str) -> Member:
@@ -57,10 +61,16 @@ def _advert_removed() -> bool:
     advertiser appeals and staff deny the appeal."""
     if Post.objects.filter(title=ADVERT).exists():
         return False
+    place = demo_subwiki(ADVERT_PLACE)
+    if place is None:
+        raise DemoSkipped(
+            _("Skipped an advert removed from /s/%(slug)s/, which is not the demo's.")
+            % {"slug": ADVERT_PLACE}
+        )
     advertiser = _advertiser()
     post = post_create(
         author=advertiser,
-        subwiki=Subwiki.objects.get(slug="local-news"),
+        subwiki=place,
         kind="link",
         title=ADVERT,
         url="https://deals.example.com/watches",
@@ -88,11 +98,24 @@ def _advert_removed() -> bool:
         grant=False,
         decision="Adverts stay out of the subwikis, however good the offer.",
     )
+    return True
+
+
+def _advertiser_banned() -> bool:
+    """The advertiser is banned from Science by its moderator."""
+    place = demo_subwiki(BAN_PLACE)
+    if place is None:
+        raise DemoSkipped(
+            _("Skipped a ban from /s/%(slug)s/, which is not the demo's.") % {"slug": BAN_PLACE}
+        )
+    advertiser = _advertiser()
+    if ModerationAction.objects.filter(action="ban", affected=advertiser, subwiki=place).exists():
+        return False
     moderation_act(
         actor=_member("jonas"),
         action="ban",
         target=f"member:{ADVERTISER}",
-        subwiki="science",
+        subwiki=BAN_PLACE,
         duration_days=30,
         reason="Posted adverts in several subwikis this week.",
     )
@@ -187,6 +210,7 @@ def steps() -> list[DemoStep]:
     """The moderation history, then the reports still open."""
     return [
         DemoStep("moderation: an advert removed, appealed, denied", partial(_advert_removed)),
+        DemoStep("moderation: the advertiser banned", partial(_advertiser_banned)),
         DemoStep("moderation: a lock lifted on appeal", partial(_lock_lifted_on_appeal)),
         DemoStep("moderation: vandalism rolled back", partial(_vandalism_rolled_back)),
         DemoStep("moderation: open reports", partial(_open_reports)),

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw
 
 from tribune.accounts.models import Member
-from tribune.communities.models import Subwiki
-from tribune.core.demo import DemoStep
+from tribune.communities.demo import demo_subwiki
+from tribune.core.demo import DemoSkipped, DemoStep
 from tribune.posts.models import Post, PreviewStatus
 from tribune.posts.services import post_create, post_edit, post_mark_preview
 
@@ -218,7 +219,14 @@ def _create(spec: DemoPost) -> bool:
     author = Member.objects.get(username=spec.author)
     if Post.objects.filter(author=author, title=spec.title).exists():
         return False
-    subwiki = Subwiki.objects.get(slug=spec.subwiki) if spec.subwiki else None
+    subwiki = None
+    if spec.subwiki is not None:
+        subwiki = demo_subwiki(spec.subwiki)
+        if subwiki is None:
+            raise DemoSkipped(
+                _("Skipped the post “%(title)s”: its subwiki /s/%(slug)s/ is not the demo's.")
+                % {"title": spec.title, "slug": spec.subwiki}
+            )
     post = post_create(
         author=author,
         subwiki=subwiki,

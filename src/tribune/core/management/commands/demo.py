@@ -6,9 +6,10 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from tribune.core.demo import DEMO_ADMIN, DEMO_PASSWORD, demo_run, demo_steps
+from tribune.core.demo import DEMO_ADMIN, DEMO_PASSWORD, DemoStep, demo_run, demo_steps
 
 
 class Command(BaseCommand):
@@ -22,6 +23,12 @@ class Command(BaseCommand):
         verbosity: int = options["verbosity"]
         steps = demo_steps()
         created = 0
+        # Printed once the bar is done: a line written meanwhile would break it in two.
+        skipped: list[str] = []
+
+        def on_skip(_step: DemoStep, reason: str) -> None:
+            skipped.append(reason)
+
         # tqdm writes to the real stderr: Django's OutputWrapper would end each of its
         # carriage-return updates with a newline.
         with tqdm(
@@ -32,12 +39,24 @@ class Command(BaseCommand):
             disable=verbosity == 0,
             leave=True,
         ) as bar:
-            for step, made in demo_run(steps):
+            for step, made in demo_run(steps, on_skip=on_skip):
                 created += made
                 bar.set_postfix_str(step.label, refresh=False)
                 bar.update()
         if verbosity >= 1:
-            self.stdout.write(
-                f"Demo data: {created} created, {len(steps) - created} already present."
-            )
+            for reason in skipped:
+                self.stdout.write(reason)
+            counts = {
+                "created": created,
+                "present": len(steps) - created - len(skipped),
+                "skipped": len(skipped),
+            }
+            if skipped:
+                summary = _(
+                    "Demo data: %(created)d created, %(present)d already present, "
+                    "%(skipped)d left alone."
+                )
+            else:
+                summary = _("Demo data: %(created)d created, %(present)d already present.")
+            self.stdout.write(summary % counts)
             self.stdout.write(f"demo password: {DEMO_PASSWORD} (staff account: {DEMO_ADMIN})")
