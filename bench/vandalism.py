@@ -51,7 +51,7 @@ from bench import BENCH_VAR_DIR, REPO_DIR, RESULTS_DIR, configure, engine_of, sq
 
 if TYPE_CHECKING:
     from tribune.accounts.models import Member
-    from tribune.moderation.selectors import QueueItem
+    from tribune.moderation.selectors.queue import QueueItem
     from tribune.wiki.models import Revision
 
 HONEST = "honest"
@@ -618,7 +618,7 @@ class Simulation:
     def act(self, actor: Member, action: str, target: str, reason: str = "", **kw: Any) -> bool:
         """One moderation action through moderation_act (the queue's and the API's door)."""
         from tribune.core.exceptions import ServiceError
-        from tribune.moderation.services import moderation_act
+        from tribune.moderation.services.actions import moderation_act
 
         try:
             moderation_act(actor=actor, action=action, target=target, reason=reason, **kw)
@@ -649,7 +649,7 @@ class Simulation:
 
     def patrol(self, person: Person) -> None:
         """Open one entry of the queue of pending and unpatrolled edits, and deal with it."""
-        from tribune.moderation.selectors import moderation_queue
+        from tribune.moderation.selectors.queue import moderation_queue
 
         member = self.fresh(person)
         queue = moderation_queue(
@@ -703,7 +703,7 @@ class Simulation:
     def approve(self, member: Member, target: str) -> str:
         """Approve a pending revision: "approved", "conflict" (it no longer merges) or "error"."""
         from tribune.core.exceptions import ServiceError
-        from tribune.moderation.services import moderation_act
+        from tribune.moderation.services.actions import moderation_act
         from tribune.wiki.services import EditConflict
 
         try:
@@ -729,7 +729,7 @@ class Simulation:
         """Undo a live edit taken for vandalism: rollback when the vandal's edits are the
         latest, else an undo (an edit merged from the vandal's revision), else a revert."""
         from tribune.core.exceptions import ServiceError
-        from tribune.moderation.services import edits_rollback
+        from tribune.moderation.services.reviews import edits_rollback
         from tribune.posts.models import Post
         from tribune.posts.permissions import can_rollback
         from tribune.posts.services import post_edit, post_revert, post_rollback
@@ -825,7 +825,7 @@ class Simulation:
         from tribune.accounts.models import Member
         from tribune.communities.permissions import is_banned
         from tribune.core.exceptions import ServiceError
-        from tribune.moderation.services import report_create
+        from tribune.moderation.services.reports import report_create
 
         author = revision.author
         if author is None or revision.pk in self.struck:
@@ -865,7 +865,7 @@ class Simulation:
         """Moderators ban the authors of reported vandalism; staff suspend reported vandals."""
         from tribune.accounts.models import Member
         from tribune.communities.permissions import is_banned
-        from tribune.moderation.selectors import moderation_queue
+        from tribune.moderation.selectors.queue import moderation_queue
         from tribune.wiki.models import Revision
 
         member = self.fresh(person)

@@ -884,7 +884,7 @@ NOTES: list[Row] = [
 # the log is as public as the site. Only the member an action concerns appeals it.
 def _removal_of_members_comment(samples: dict[str, Member]) -> str:
     """Staff remove `member`'s comment, through the real service: an action to appeal."""
-    from tribune.moderation.services import moderation_act
+    from tribune.moderation.services.actions import moderation_act
 
     comment = samples["comment"]
     line = moderation_act(
@@ -897,8 +897,8 @@ def _suspension_link(samples: dict[str, Member]) -> str:
     """Staff suspend a member outside the roles: the token of the appeal link e-mailed to
     them, which works without logging in (for whoever holds it)."""
     from tests.factories import MemberFactory
-    from tribune.moderation.selectors import appeal_link_token
-    from tribune.moderation.services import moderation_act
+    from tribune.moderation.selectors.appeals import appeal_link_token
+    from tribune.moderation.services.actions import moderation_act
 
     line = moderation_act(
         actor=samples["staff"],
@@ -911,7 +911,7 @@ def _suspension_link(samples: dict[str, Member]) -> str:
 
 def _appeal_of_member(samples: dict[str, Member]) -> str:
     """`member` appeals the removal of their comment: an appeal for staff to decide."""
-    from tribune.moderation.services import appeal_create
+    from tribune.moderation.services.appeals import appeal_create
 
     action_id = _removal_of_members_comment(samples)
     return str(appeal_create(member=samples["member"], action_id=action_id, text="Please.").pk)

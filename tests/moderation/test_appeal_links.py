@@ -14,8 +14,8 @@ from django.test import Client
 from tests.moderation import places
 from tests.moderation.places import Place
 from tribune.moderation.models import Appeal, AppealState
-from tribune.moderation.selectors import APPEAL_LINK_SALT, appeal_link_token
-from tribune.moderation.services import moderation_act
+from tribune.moderation.selectors.appeals import APPEAL_LINK_SALT, appeal_link_token
+from tribune.moderation.services.actions import moderation_act
 
 pytestmark = pytest.mark.django_db
 

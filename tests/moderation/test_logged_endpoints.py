@@ -12,7 +12,8 @@ from tests.moderation import places
 from tests.moderation.places import Place
 from tribune.communities.services import subwiki_description_edit, subwiki_update_settings
 from tribune.moderation.models import ModerationAction, Report, ReportState
-from tribune.moderation.services import _logged, comment_remove_logged, report_create
+from tribune.moderation.services.reports import report_create
+from tribune.moderation.services.reviews import _logged, comment_remove_logged
 from tribune.posts.services import post_edit
 from tribune.talk.models import Comment, CommentState
 from tribune.talk.services import comment_create, comment_remove

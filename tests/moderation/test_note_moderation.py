@@ -12,8 +12,9 @@ from tests.moderation.places import ROLES, Place
 from tribune.core.exceptions import Conflict, Forbidden, NotFound, ServiceError
 from tribune.moderation.models import Report, ReportState
 from tribune.moderation.permissions import can_act
-from tribune.moderation.selectors import moderation_queue
-from tribune.moderation.services import moderation_act, report_create
+from tribune.moderation.selectors.queue import moderation_queue
+from tribune.moderation.services.actions import moderation_act
+from tribune.moderation.services.reports import report_create
 from tribune.moderation.targets import target_get
 from tribune.notes.models import CommunityNote, NoteStatus
 from tribune.notes.services import note_create, note_rate, notes_score

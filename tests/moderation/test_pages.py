@@ -10,7 +10,8 @@ from tests.factories import make_post
 from tests.moderation import places
 from tests.moderation.places import Place
 from tribune.moderation.models import Appeal, ModerationAction, Report
-from tribune.moderation.services import moderation_act, report_create
+from tribune.moderation.services.actions import moderation_act
+from tribune.moderation.services.reports import report_create
 from tribune.posts.models import Post
 from tribune.wiki.models import Revision, RevisionStatus
 

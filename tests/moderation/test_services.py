@@ -24,13 +24,10 @@ from tribune.moderation.models import (
     Report,
     ReportState,
 )
-from tribune.moderation.selectors import log_entries, log_entry_get
-from tribune.moderation.services import (
-    appeal_create,
-    appeal_decide,
-    moderation_act,
-    report_create,
-)
+from tribune.moderation.selectors.log import log_entries, log_entry_get
+from tribune.moderation.services.actions import moderation_act
+from tribune.moderation.services.appeals import appeal_create, appeal_decide
+from tribune.moderation.services.reports import report_create
 from tribune.posts.models import Post
 from tribune.posts.selectors import post_get
 from tribune.posts.services import post_create, post_edit, posts_end_expired_protections

@@ -12,7 +12,7 @@ from tests.factories import MemberFactory, make_post, make_subwiki
 from tribune.accounts.models import Access
 from tribune.communities.services import subwiki_join
 from tribune.core.exceptions import Forbidden, NotFound, RateLimited, ServiceError
-from tribune.moderation.services import moderation_act
+from tribune.moderation.services.actions import moderation_act
 from tribune.notes.models import CommunityNote, NoteRating, NoteRevision, NoteStatus
 from tribune.notes.selectors import (
     helpful_notes,

@@ -18,7 +18,9 @@ from tribune.accounts.services import member_create
 from tribune.communities.demo import demo_subwiki
 from tribune.core.demo import DEMO_ADMIN, DEMO_PASSWORD, DemoSkipped, DemoStep
 from tribune.moderation.models import ModerationAction, Report
-from tribune.moderation.services import appeal_create, appeal_decide, moderation_act, report_create
+from tribune.moderation.services.actions import moderation_act
+from tribune.moderation.services.appeals import appeal_create, appeal_decide
+from tribune.moderation.services.reports import report_create
 from tribune.posts.models import Post
 from tribune.posts.services import post_create, post_edit
 

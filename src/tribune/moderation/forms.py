@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tribune.core.forms import ServiceErrorsMixin
 from tribune.moderation.models import ReportReason
-from tribune.moderation.services import (
+from tribune.moderation.services.log import (
     ACTIONS,
     MAX_APPEAL,
     MAX_DETAILS,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from tribune.accounts.web import member_of
 from tribune.communities.descriptions import DescriptionRevisions
 from tribune.core.web import Done, redirect_with_message, run_or_redirect, shows_problems
-from tribune.moderation.services import (
+from tribune.moderation.services.reviews import (
     comment_remove_logged,
     description_approve_logged,
     description_reject_logged,

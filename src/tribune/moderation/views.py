@@ -38,24 +38,13 @@ from tribune.moderation.permissions import (
     can_report,
     can_view_queue,
 )
-from tribune.moderation.selectors import (
-    QueueItem,
-    appeal_link_get,
-    appeal_of,
-    appeals_pending,
-    log_entries,
-    log_entry_get,
-    moderation_queue,
-    target_url,
-)
-from tribune.moderation.services import (
-    REASON_OPTIONAL,
-    TIMED,
-    appeal_create,
-    appeal_decide,
-    moderation_act,
-    report_create,
-)
+from tribune.moderation.selectors.appeals import appeal_link_get, appeal_of, appeals_pending
+from tribune.moderation.selectors.log import log_entries, log_entry_get, target_url
+from tribune.moderation.selectors.queue import QueueItem, moderation_queue
+from tribune.moderation.services.actions import moderation_act
+from tribune.moderation.services.appeals import appeal_create, appeal_decide
+from tribune.moderation.services.log import REASON_OPTIONAL, TIMED
+from tribune.moderation.services.reports import report_create
 from tribune.moderation.targets import Target, display_target, target_get
 from tribune.notes.models import CommunityNote
 from tribune.posts.models import Post

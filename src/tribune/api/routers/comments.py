@@ -28,7 +28,7 @@ from tribune.api.schemas import (
     ListParams,
 )
 from tribune.core.ratelimit import client_address
-from tribune.moderation.services import comment_remove_logged
+from tribune.moderation.services.reviews import comment_remove_logged
 from tribune.posts.selectors import post_get
 from tribune.talk.models import Comment
 from tribune.talk.selectors import comment_get, comment_revisions, comments_html, comments_page

@@ -33,22 +33,19 @@ from tribune.communities.models import Subwiki
 from tribune.communities.selectors import subwiki_get
 from tribune.core.ratelimit import client_address
 from tribune.moderation.models import Appeal, ModerationAction, Report
-from tribune.moderation.selectors import (
-    QueueItem,
-    appeal_of,
-    log_entries,
-    moderation_queue,
-)
-from tribune.moderation.services import (
+from tribune.moderation.selectors.appeals import appeal_of
+from tribune.moderation.selectors.log import log_entries
+from tribune.moderation.selectors.queue import QueueItem, moderation_queue
+from tribune.moderation.services.actions import moderation_act
+from tribune.moderation.services.appeals import appeal_create
+from tribune.moderation.services.log import (
     ACTIONS,
     MAX_APPEAL,
     MAX_DETAILS,
     MAX_DURATION_DAYS,
     MAX_REASON,
-    appeal_create,
-    moderation_act,
-    report_create,
 )
+from tribune.moderation.services.reports import report_create
 from tribune.moderation.targets import display_target
 
 router = Router(tags=["moderation"])

@@ -53,7 +53,7 @@ from tribune.core.exceptions import NotFound, ServiceError
 from tribune.core.markdown import render_markdown
 from tribune.core.ratelimit import client_address
 from tribune.core.textmerge import DiffLine
-from tribune.moderation.services import (
+from tribune.moderation.services.reviews import (
     post_revision_approve_logged,
     post_revision_reject_logged,
     post_rollback_logged,

@@ -51,7 +51,10 @@ from tribune.communities.services import (
 )
 from tribune.core.markdown import render_markdown
 from tribune.core.ratelimit import client_address
-from tribune.moderation.services import description_approve_logged, description_reject_logged
+from tribune.moderation.services.reviews import (
+    description_approve_logged,
+    description_reject_logged,
+)
 from tribune.posts.selectors import posts_in_subwiki
 from tribune.wiki.services import EditConflict
 

@@ -1,8 +1,7 @@
-"""Reads of moderation: the queue a moderator or trusted member works through, the
-public moderation log, and appeals.
+"""The queue a moderator or trusted member works through.
 
-The queue merges three lists, newest first: open reports grouped by what they are
-about, revisions waiting for review (with their diff), and recent changes nobody has
+It merges three lists, newest first: open reports grouped by what they are about,
+revisions waiting for review (with their diff), and recent changes nobody has
 patrolled. Each is filtered by what the viewer may act on, with the same rules as
 moderation.permissions, and the three are paged together with one keyset cursor:
 (time, list, key), so a page costs a fixed number of queries however deep it is.
@@ -16,11 +15,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from django.core import signing
 from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from tribune.accounts.models import Access, Member
 from tribune.accounts.permissions import (
@@ -32,30 +29,22 @@ from tribune.accounts.permissions import (
 )
 from tribune.communities.models import Membership, MembershipState, Role, Subwiki
 from tribune.communities.permissions import remember_membership
-from tribune.communities.selectors import subwiki_visibility_q
-from tribune.core.exceptions import Forbidden, NotFound, ServiceError
+from tribune.core.exceptions import Forbidden
 from tribune.core.pagination import (
     InvalidCursor,
     clean_limit,
     decode_cursor,
     encode_cursor,
-    paginate_keyset,
 )
-from tribune.core.pagination import Page as ListPage
 from tribune.core.textmerge import DiffLine
 from tribune.moderation.models import (
     ActionKind,
-    Appeal,
-    AppealState,
     Ban,
-    ModerationAction,
     Report,
     ReportState,
 )
 from tribune.moderation.permissions import (
     can_act,
-    can_decide_appeal,
-    can_read_log,
     can_view_queue,
 )
 from tribune.moderation.targets import Target, target_of
@@ -68,166 +57,17 @@ from tribune.wiki.selectors import revision_diff
 
 # Recent changes stay in the patrol list this long (MediaWiki keeps 30 days too).
 PATROL_DAYS = 30
+
+
 # The latest reports shown under a target in the queue (all are counted).
 REPORTS_SHOWN = 5
 
+
 QueueKind = Literal["report", "pending", "unpatrolled"]
+
+
 # The order of the three lists among items of the same time (the cursor's second key).
 _RANKS: dict[QueueKind, int] = {"report": 2, "pending": 1, "unpatrolled": 0}
-
-
-# --- The log ------------------------------------------------------------------------------
-
-
-def log_visibility_q(viewer: Viewer) -> Q:
-    """Log entries the viewer may read: all but a private subwiki's, which are for its
-    members and staff; one's own entries (for appeals) wherever they are."""
-    if not can_read_log(viewer):
-        return Q(pk__in=[])
-    if is_staff(viewer):
-        return Q()
-    visible = Q(subwiki__isnull=True) | subwiki_visibility_q(viewer, prefix="subwiki__")
-    if viewer.is_authenticated:
-        visible |= Q(affected_id=viewer.pk)
-    return visible
-
-
-def log_queryset(viewer: Viewer) -> QuerySet[ModerationAction]:
-    """The base of every log read, with what a line shows (actor, member, subwiki, appeal)."""
-    return ModerationAction.objects.filter(log_visibility_q(viewer)).select_related(
-        "actor", "affected", "subwiki", "appeal"
-    )
-
-
-def log_entries(
-    *,
-    viewer: Viewer,
-    subwiki: Subwiki | None = None,
-    action: str | None = None,
-    cursor: str | None = None,
-    limit: int | str | None = None,
-) -> ListPage[ModerationAction]:
-    """The moderation log, newest first; one subwiki's or one kind of action's if asked.
-
-    The caller has fetched `subwiki` with subwiki_get (which 404s what may not be read).
-    """
-    queryset = log_queryset(viewer)
-    if subwiki is not None:
-        queryset = queryset.filter(subwiki=subwiki)
-    if action:
-        queryset = queryset.filter(action=action)
-    return paginate_keyset(queryset, cursor=cursor, limit=limit)
-
-
-def log_entry_get(*, viewer: Viewer, action_id: object) -> ModerationAction:
-    """One log line the viewer may read; NotFound otherwise."""
-    try:
-        pk = int(str(action_id))
-    except (TypeError, ValueError):
-        raise NotFound from None
-    if not 0 < pk < 2**63:
-        raise NotFound
-    found = log_queryset(viewer).filter(pk=pk).first()
-    if found is None:
-        raise NotFound
-    return found
-
-
-def appeal_of(action: ModerationAction) -> Appeal | None:
-    """The appeal against a log line (selected with it by log_queryset), if any."""
-    try:
-        return action.appeal
-    except Appeal.DoesNotExist:
-        return None
-
-
-def target_url(key: str, details: dict[str, Any], member: Member | None) -> str | None:
-    """Where a log line's or report's target lives, from what the line keeps (no query)."""
-    kind, _sep, ident = key.partition(":")
-    post = details.get("post")
-    if kind == "post":
-        return reverse("posts:detail", args=[int(ident)])
-    if kind == "comment" and post:
-        return reverse("posts:detail", args=[post]) + f"#comment-{ident}"
-    if kind == "note" and ident.isdigit():
-        return reverse("notes:note", args=[int(ident)])
-    if kind == "revision" and post:
-        return reverse("posts:revision", args=[post, int(ident)])
-    if kind == "revision" and details.get("description_of"):
-        slug = details["description_of"]
-        return reverse("communities:description_diff", args=[slug]) + f"?to={int(ident)}"
-    if kind == "member" and member is not None:
-        return member.get_absolute_url()
-    return None
-
-
-# --- Appeals ------------------------------------------------------------------------------
-
-
-def appeals_pending(
-    *, viewer: Viewer, cursor: str | None = None, limit: int | str | None = None
-) -> ListPage[Appeal]:
-    """Appeals waiting for a decision, newest first (staff)."""
-    if not can_decide_appeal(viewer):
-        raise Forbidden
-    queryset = Appeal.objects.filter(state=AppealState.PENDING).select_related(
-        "appellant", "action__actor", "action__affected", "action__subwiki"
-    )
-    return paginate_keyset(queryset, cursor=cursor, limit=limit)
-
-
-def appeal_for_action(*, action: ModerationAction) -> Appeal | None:
-    """The appeal against an action, if one was made."""
-    return Appeal.objects.filter(action=action).first()
-
-
-# A suspended member cannot log in, so the e-mail telling them of their suspension
-# carries a signed link to appeal it without logging in (Mastodon lets them appeal too):
-# the action and the member, signed with the site's secret key and dated.
-APPEAL_LINK_SALT = "tribune.appeal"
-APPEAL_LINK_MAX_AGE = dt.timedelta(days=30)
-
-
-class AppealLinkExpired(ServiceError):
-    code = "appeal_link_expired"
-
-    def __init__(self) -> None:
-        super().__init__(
-            _(
-                "This appeal link has expired: the links sent by e-mail work for 30 days. "
-                "Write to the site's staff if you still want to appeal."
-            )
-        )
-
-
-def appeal_link_token(action: ModerationAction) -> str:
-    """The token of an appeal link for the member an action concerns (valid 30 days)."""
-    return signing.dumps([action.pk, action.affected_id], salt=APPEAL_LINK_SALT)
-
-
-def appeal_link_get(*, token: str) -> tuple[ModerationAction, Member]:
-    """The action an appeal link names and the member it was sent to; NotFound for a link
-    the site did not sign (or whose member or action is gone), AppealLinkExpired when old."""
-    try:
-        action_id, member_id = signing.loads(
-            token, salt=APPEAL_LINK_SALT, max_age=APPEAL_LINK_MAX_AGE
-        )
-    except signing.SignatureExpired:
-        raise AppealLinkExpired from None
-    except (signing.BadSignature, TypeError, ValueError):
-        raise NotFound from None
-    if not isinstance(member_id, int) or isinstance(member_id, bool):
-        raise NotFound
-    member = Member.objects.filter(pk=member_id, is_active=True).first()
-    if member is None:
-        raise NotFound
-    action = log_entry_get(viewer=member, action_id=action_id)
-    if action.affected_id != member.pk:
-        raise NotFound
-    return action, member
-
-
-# --- The queue ----------------------------------------------------------------------------
 
 
 def _moderated_ids(viewer: Member) -> QuerySet[Membership, int]:
