@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import dj_database_url
+import psycopg
 import pytest
 
 from tests.core.sites import run_ok, site_env
@@ -27,3 +33,47 @@ def sqlite_site(migrated_sqlite_var: Path, tmp_path: Path) -> dict[str, str]:
         if path.is_file():
             shutil.copy2(path, var / path.name)
     return site_env(var)
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else None
+
+
+@pytest.fixture
+def postgres_site(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A migrated site on a PostgreSQL database of its own, made for this test and dropped."""
+    url = _postgres_url()
+    if url is None:
+        pytest.skip("DATABASE_URL does not name a PostgreSQL database")
+    if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
+        if os.environ.get("CI") == "true" or os.environ.get("TRIBUNE_REQUIRE_SERVICES") == "1":
+            pytest.fail("pg_dump and pg_restore are needed to test PostgreSQL backups")
+        pytest.skip("pg_dump and pg_restore are not installed")
+    config = dj_database_url.parse(url)
+    name = f"tribune_backup_{uuid.uuid4().hex[:12]}"
+    admin = psycopg.connect(
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        dbname=config["NAME"],
+        autocommit=True,
+    )
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            parts = urlsplit(url)
+            env = site_env(tmp_path / "var", database_url=urlunsplit(parts._replace(path=name)))
+            run_ok("migrate", "--noinput", "--verbosity", "0", env=env)
+            yield env
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def site(request: pytest.FixtureRequest) -> dict[str, str]:
+    """A migrated site on each database engine (PostgreSQL when the run has one)."""
+    fixture = "sqlite_site" if request.param == "sqlite" else "postgres_site"
+    env: dict[str, str] = request.getfixturevalue(fixture)
+    return env

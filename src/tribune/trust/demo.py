@@ -1,7 +1,8 @@
 """Demo trust: the members who check facts in the notes demo (notes.demo) take part in
 the talk of the posts they will note (and one publishes a first post), enough for level
-1's requirements; then every level is computed by trust.services, as the periodic task
-does, so that their profiles show the real reasons and a later run keeps them there.
+1's requirements; the staff and the moderator vouch for a few members; then every level
+is computed by trust.services, as the periodic task does, so that their profiles show
+the real reasons and a later run keeps them there.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from tribune.posts.services import post_create
 from tribune.talk.models import Comment, CommentState
 from tribune.talk.services import comment_create
 from tribune.trust.levels import REQUIREMENTS
-from tribune.trust.services import trust_recompute_all
+from tribune.trust.services import trust_recompute_all, vouch_create
 from tribune.wiki.models import Revision, RevisionStatus
 
 # The demo posts their talk is on.
@@ -175,8 +176,28 @@ def _compute_trust() -> bool:
     return bool(summary.promoted or summary.demoted)
 
 
+# Who vouches for whom: the site's staff and moderator know these members' work.
+VOUCHES: tuple[tuple[str, str], ...] = (
+    ("admin", "mireille"),
+    ("admin", "camille"),
+    ("mireille", "camille"),
+    ("mireille", "priya"),
+)
+
+
+def _vouches() -> bool:
+    """The staff and the moderator vouch for members whose work they know."""
+    made = False
+    for voucher, member in VOUCHES:
+        found = {m.username: m for m in Member.objects.filter(username__in=(voucher, member))}
+        if len(found) == 2:
+            made = vouch_create(actor=found[voucher], member=found[member]) or made
+    return made
+
+
 def steps() -> list[DemoStep]:
     return [
         DemoStep("note writers and raters take part in the talk", _take_part),
+        DemoStep("vouches from staff and moderators", _vouches),
         DemoStep("trust levels computed", _compute_trust),
     ]

@@ -11,8 +11,13 @@ MOVED = ('communitynote', 'noterating', 'noterevision',)
 
 def _move_content_types(apps, schema_editor, source, target):
     # Admin log entries and permissions point at content types: they follow the models.
+    # A content type already under the target's name was made empty by an earlier
+    # migrate run (Django makes one for every model it knows): the moved one replaces it.
     content_type = apps.get_model("contenttypes", "ContentType")
-    content_type.objects.filter(app_label=source, model__in=MOVED).update(app_label=target)
+    moving = content_type.objects.filter(app_label=source, model__in=MOVED)
+    taken = moving.values_list("model", flat=True)
+    content_type.objects.filter(app_label=target, model__in=list(taken)).delete()
+    moving.update(app_label=target)
 
 
 def content_types_to_notes(apps, schema_editor):
