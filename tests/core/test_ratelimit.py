@@ -19,12 +19,7 @@ from tests.factories import MemberFactory
 from tribune.config import rate_limits
 from tribune.core.exceptions import RateLimited
 from tribune.core.models import RateCounter
-from tribune.core.ratelimit import (
-    client_address,
-    rate_counters_prune,
-    rate_limit,
-    rate_limits_off,
-)
+from tribune.core.ratelimit import client_address, rate_counters_prune, rate_limit, rate_limits_off
 
 # A moment 20 seconds into a minute, 20 minutes into an hour.
 T0 = 1_800_000_000 - 1_800_000_000 % 3600 + 20 * 60 + 20

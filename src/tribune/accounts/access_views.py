@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from allauth.account import views as allauth_views
@@ -28,7 +29,7 @@ from tribune.accounts.waitlist import waitlist_length, waitlist_position
 from tribune.accounts.web import member_of
 from tribune.core.exceptions import Forbidden, RateLimited, ServiceError
 from tribune.core.pagination import Page
-from tribune.core.web import problem, render_page, with_query
+from tribune.core.web import problem, render_page, requested_page
 
 
 @login_required
@@ -67,32 +68,25 @@ def _rows(request: HttpRequest, page: Page[Invitation]) -> list[InvitationRow]:
 
 
 def _invitations_page(request: HttpRequest, member: Member, *, status: int = 200) -> HttpResponse:
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = invitations_of(member=member, cursor=cursor)
-    except ServiceError as error:
-        # A damaged cursor (an edited address): say so and start from the first page.
-        messages.error(request, str(error.detail))
-        page = invitations_of(member=member)
-        cursor = None
+    requested = requested_page(request, partial(invitations_of, member=member))
     list_url = reverse("accounts:invitations")
     context: dict[str, Any] = {
         "member": member,
-        "rows": _rows(request, page),
+        "rows": _rows(request, requested.page),
         "left": invitations_left(member),
         "per_month": settings.TRIBUNE_INVITES_PER_MONTH,
         "invite_days": settings.TRIBUNE_INVITE_DAYS,
         "invite_places": settings.TRIBUNE_WAITLIST_INVITE_PLACES,
-        "is_first_page": cursor is None,
+        "is_first_page": requested.is_first,
         "list_url": list_url,
-        "next_url": with_query(list_url, cursor=page.next_cursor) if page.next_cursor else None,
+        "next_url": requested.next_url(list_url),
     }
     return render_page(
         request,
         "accounts/invitations.html",
         context,
         fragment="accounts/_invitation_rows.html",
-        status=status,
+        status=requested.status if status == 200 else status,
     )
 
 

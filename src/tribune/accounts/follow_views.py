@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -23,8 +23,7 @@ from tribune.accounts.selectors import (
     members_followed,
 )
 from tribune.accounts.services import member_follow, member_unfollow
-from tribune.core.exceptions import NotFound, ServiceError
-from tribune.core.web import is_htmx, problem, render_page, with_query
+from tribune.core.web import button_answer, render_page, requested_page
 
 
 def redirect_back(request: HttpRequest, *, fallback: str, anchor: str = "") -> HttpResponse:
@@ -59,23 +58,19 @@ def _follow_action(request: HttpRequest, username: str, *, follow: bool) -> Http
     if not request.user.is_authenticated:
         return redirect_to_login(member.get_absolute_url())
     actor: Member = request.user
-    try:
-        if follow:
-            member_follow(actor=actor, member=member)
-            message = _("You follow %(name)s: their posts will be in your home feed.")
-        else:
-            member_unfollow(actor=actor, member=member)
-            message = _("You no longer follow %(name)s.")
-    except NotFound:
-        raise
-    except ServiceError as error:
-        if is_htmx(request):
-            return _button(request, member, error=str(error.detail))
-        return problem(request, error)
-    if is_htmx(request):
-        return _button(request, member)
-    messages.success(request, message % {"name": member.name})
-    return redirect_back(request, fallback=member.get_absolute_url(), anchor=f"follow-{member.pk}")
+    change = member_follow if follow else member_unfollow
+    if follow:
+        done = _("You follow %(name)s: their posts will be in your home feed.")
+    else:
+        done = _("You no longer follow %(name)s.")
+    return button_answer(
+        request,
+        partial(change, actor=actor, member=member),
+        fragment=lambda error: _button(request, member, error=error),
+        done=done % {"name": member.name},
+        back=member.get_absolute_url(),
+        anchor=f"follow-{member.pk}",
+    )
 
 
 @require_POST
@@ -94,16 +89,8 @@ def _follow_list_page(request: HttpRequest, username: str, *, which: str) -> Htt
     viewer = request.user
     member = member_get_profile(viewer=viewer, username=username)
     select = member_followers if which == "followers" else member_following
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = select(viewer=viewer, member=member, cursor=cursor)
-    except NotFound:
-        raise
-    except ServiceError as error:
-        # A damaged cursor (an edited address): say so and start from the first page.
-        messages.error(request, str(error.detail))
-        page = select(viewer=viewer, member=member)
-        cursor = None
+    requested = requested_page(request, partial(select, viewer=viewer, member=member))
+    page = requested.page
     list_url = reverse(f"accounts:{which}", args=[member.username])
     context = {
         "member": member,
@@ -112,12 +99,16 @@ def _follow_list_page(request: HttpRequest, username: str, *, which: str) -> Htt
         "followed_ids": members_followed(
             viewer=viewer, member_ids=[entry.member.pk for entry in page.items]
         ),
-        "is_first_page": cursor is None,
+        "is_first_page": requested.is_first,
         "list_url": list_url,
-        "next_url": with_query(list_url, cursor=page.next_cursor) if page.next_cursor else None,
+        "next_url": requested.next_url(list_url),
     }
     return render_page(
-        request, "accounts/follows.html", context, fragment="accounts/_follow_rows.html"
+        request,
+        "accounts/follows.html",
+        context,
+        fragment="accounts/_follow_rows.html",
+        status=requested.status,
     )
 
 

@@ -31,12 +31,15 @@ from tribune.communities.forms import (
 )
 from tribune.communities.models import MembershipState, Role, Subwiki
 from tribune.core.exceptions import Forbidden, ServiceError
-from tribune.core.ratelimit import client_address, refused
+from tribune.core.ratelimit import client_address
 from tribune.core.web import (
     Done,
+    form_submit,
     is_htmx,
     problem,
+    refused,
     render_page,
+    requested_page,
     run_or_redirect,
     shows_problems,
     with_query,
@@ -52,18 +55,13 @@ ROLE_ORDER: dict[str, int] = {Role.OWNER: 0, Role.MODERATOR: 1, Role.MEMBER: 2}
 def subwiki_list(request: HttpRequest) -> HttpResponse:
     """Subwikis the viewer may read, newest first, with a search box and "load more"."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY]
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = selectors.subwiki_list(viewer=request.user, query=query, cursor=cursor)
-    except ServiceError as error:
-        # A damaged cursor (an edited address): say so and start from the first page.
-        messages.error(request, str(error.detail))
-        page = selectors.subwiki_list(viewer=request.user, query=query)
-        cursor = None
+    requested = requested_page(
+        request, partial(selectors.subwiki_list, viewer=request.user, query=query)
+    )
     context = {
-        "page": page,
+        "page": requested.page,
         "query": query,
-        "is_first_page": cursor is None,
+        "is_first_page": requested.is_first,
         "can_create": permissions.can_create_subwiki(request.user),
     }
     return render_page(
@@ -71,30 +69,30 @@ def subwiki_list(request: HttpRequest) -> HttpResponse:
         "communities/list.html",
         context,
         fragment="communities/_list_items.html",
+        status=requested.status,
         include_boosted=True,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_problems
 def subwiki_create(request: HttpRequest) -> HttpResponse:
     """The form that creates a subwiki; its creator becomes its owner."""
     member = member_of(request)
     if not permissions.can_create_subwiki(member):
         return problem(request, Forbidden(_("Only admitted members can create subwikis.")))
     form = SubwikiCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            subwiki = services.subwiki_create(actor=member, **form.cleaned_data)
-        except Forbidden as error:
-            return problem(request, error)
-        except ServiceError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(
-                request, _("%(name)s is ready, and you are its owner.") % {"name": subwiki.name}
-            )
-            return redirect(subwiki)
+    submitted = form_submit(
+        request,
+        form,
+        lambda data: services.subwiki_create(actor=member, **data),
+        reraise=(Forbidden,),
+    )
+    if submitted.result is not None:
+        name = submitted.result.name
+        messages.success(request, _("%(name)s is ready, and you are its owner.") % {"name": name})
+        return redirect(submitted.result)
     return render(request, "communities/create.html", {"form": form})
 
 
@@ -307,28 +305,29 @@ def membership_set_role(request: HttpRequest, subwiki: Subwiki, username: str) -
 
 @login_required
 @require_POST
+@shows_problems
 def membership_invite(request: HttpRequest, slug: str) -> HttpResponse:
     """Invite a member by username; they accept by joining."""
     subwiki = selectors.subwiki_get(viewer=request.user, slug=slug)
     form = InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            membership = services.membership_invite(
-                actor=member_of(request), subwiki=subwiki, username=form.cleaned_data["username"]
-            )
-        except Forbidden as error:
-            return problem(request, error)
-        except ServiceError as error:
-            form.add_service_error(error)
+    submitted = form_submit(
+        request,
+        form,
+        lambda data: services.membership_invite(
+            actor=member_of(request), subwiki=subwiki, username=data["username"]
+        ),
+        reraise=(Forbidden,),
+    )
+    membership = submitted.result
+    if membership is not None:
+        if membership.state == MembershipState.ACTIVE:
+            message = _("%(name)s had asked to join and is now a member.")
         else:
-            if membership.state == MembershipState.ACTIVE:
-                message = _("%(name)s had asked to join and is now a member.")
-            else:
-                message = _("%(name)s is invited: they join by accepting on the subwiki's page.")
-            messages.success(request, message % {"name": membership.member.name})
-            return redirect("communities:members", slug=subwiki.slug)
+            message = _("%(name)s is invited: they join by accepting on the subwiki's page.")
+        messages.success(request, message % {"name": membership.member.name})
+        return redirect("communities:members", slug=subwiki.slug)
     if not permissions.can_manage_members(request.user, subwiki):
-        return problem(request, Forbidden())
+        raise Forbidden
     return _members_page(request, subwiki, invite_form=form)
 
 
@@ -337,6 +336,7 @@ def membership_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_problems
 def subwiki_settings(request: HttpRequest, slug: str) -> HttpResponse:
     """Name, visibility and edit policies, for owners and staff."""
     member = member_of(request)
@@ -352,16 +352,15 @@ def subwiki_settings(request: HttpRequest, slug: str) -> HttpResponse:
         "min_post_edit_policy": subwiki.min_post_edit_policy,
     }
     form = SubwikiSettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.subwiki_update_settings(actor=member, subwiki=subwiki, **form.cleaned_data)
-        except Forbidden as error:
-            return problem(request, error)
-        except ServiceError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The settings are saved."))
-            return redirect(subwiki)
+    submitted = form_submit(
+        request,
+        form,
+        lambda data: services.subwiki_update_settings(actor=member, subwiki=subwiki, **data),
+        reraise=(Forbidden,),
+    )
+    if submitted.result is not None:
+        messages.success(request, _("The settings are saved."))
+        return redirect(subwiki)
     return render(request, "communities/settings.html", {"subwiki": subwiki, "form": form})
 
 
@@ -396,15 +395,20 @@ def description_edit(request: HttpRequest, slug: str) -> HttpResponse:
         form = DescriptionEditForm(request.POST)
         if "preview" in request.POST:
             context["preview_html"] = markdown_html(member, request.POST.get("description", ""))
-        elif form.is_valid():
+        else:
             try:
-                result = services.subwiki_description_edit(
-                    actor=member,
-                    subwiki=subwiki,
-                    description=form.cleaned_data["description"],
-                    base_revision=form.cleaned_data["base_revision"],
-                    summary=form.cleaned_data["summary"],
-                    address=client_address(request),
+                submitted = form_submit(
+                    request,
+                    form,
+                    lambda data: services.subwiki_description_edit(
+                        actor=member,
+                        subwiki=subwiki,
+                        description=data["description"],
+                        base_revision=data["base_revision"],
+                        summary=data["summary"],
+                        address=client_address(request),
+                    ),
+                    reraise=(Forbidden, EditConflict),
                 )
             except EditConflict as conflict:
                 form = DescriptionEditForm(form.with_base(conflict.current.pk))
@@ -414,19 +418,15 @@ def description_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     **{"from": request.POST.get("base_revision"), "to": conflict.current.pk},
                 )
                 status = 409
-            except Forbidden:
-                raise
-            except ServiceError as error:
-                form.add_service_error(error)
-                refusal = error
             else:
-                messages.success(
-                    request,
-                    saved_message(
+                refusal = submitted.error
+                result = submitted.result
+                if result is not None:
+                    message = saved_message(
                         changed=result.changed, pending=result.pending, merged=result.merged
-                    ),
-                )
-                return redirect(subwiki)
+                    )
+                    messages.success(request, message)
+                    return redirect(subwiki)
     context["form"] = form
     response = render(request, "communities/description_edit.html", context, status=status)
     return refused(request, response, refusal)

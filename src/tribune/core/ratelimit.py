@@ -26,13 +26,12 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tribune.core.exceptions import RateLimited, ServiceError
+from tribune.core.exceptions import RateLimited
 from tribune.core.models import RateCounter
-from tribune.core.web import is_htmx
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _off: ContextVar[bool] = ContextVar("rate_limits_off", default=False)
@@ -204,18 +203,3 @@ def rate_counters_prune(*, now: float | None = None) -> int:
     moment = int(time.time() if now is None else now)
     deleted, _per_model = RateCounter.objects.filter(expires_at__lt=moment).delete()
     return deleted
-
-
-def refused(
-    request: HttpRequest, response: HttpResponse, error: ServiceError | None
-) -> HttpResponse:
-    """A form shown again after `error`: 429 with Retry-After when it was a rate limit.
-
-    htmx swaps only 2xx answers, so a fragment for htmx keeps its status and gets
-    only the header.
-    """
-    if isinstance(error, RateLimited):
-        if not is_htmx(request, include_boosted=True):
-            response.status_code = error.status
-        response["Retry-After"] = str(error.retry_after)
-    return response

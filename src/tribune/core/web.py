@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,12 +16,23 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 from tribune.core.exceptions import Forbidden, NotFound, RateLimited, ServiceError
+from tribune.core.pagination import clean_limit
 
 if TYPE_CHECKING:
     from django.shortcuts import SupportsGetAbsoluteUrl
 
 T = TypeVar("T")
 V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+class PageOfList(Protocol):
+    """A page of a list: its items and the cursor of the next page (core.pagination.Page)."""
+
+    @property
+    def next_cursor(self) -> str | None: ...
+
+
+L = TypeVar("L", bound=PageOfList)
 
 # What `redirect` takes: an address, a view's name, or a model with get_absolute_url.
 RedirectTo: TypeAlias = "str | SupportsGetAbsoluteUrl"
@@ -151,22 +162,90 @@ class ServiceForm(Protocol):
     def add_service_error(self, error: ServiceError) -> None: ...
 
 
+@dataclass(frozen=True)
+class Submitted(Generic[T]):
+    """What became of a form: the service's result, or the status of the page that shows
+    the form again (200 unposted, 400 invalid, else the refusal's) and the refusal."""
+
+    result: T | None
+    status: int = 200
+    error: ServiceError | None = None
+
+
 def form_submit(
-    request: HttpRequest, form: ServiceForm, save: Callable[[dict[str, Any]], T]
-) -> tuple[T | None, int]:
-    """What `save` made of a posted, valid form; else None and the status of the page that
-    shows the form again (200 unposted, 400 invalid, the refusal's own, in the form)."""
+    request: HttpRequest,
+    form: ServiceForm,
+    save: Callable[[dict[str, Any]], T],
+    *,
+    reraise: tuple[type[ServiceError], ...] = (),
+) -> Submitted[T]:
+    """What `save` made of a posted, valid form; else why not, with the service's refusal
+    beside the form's fields. NotFound, and the errors in `reraise`, go on up (a 404,
+    a page that says why, or a case the view handles itself)."""
     if request.method != "POST":
-        return None, 200
+        return Submitted(None)
     if not form.is_valid():
-        return None, 400
+        return Submitted(None, 400)
+    passed_on: tuple[type[ServiceError], ...] = (NotFound, *reraise)
     try:
-        return save(form.cleaned_data), 200
-    except NotFound:
-        raise  # the same plain 404 as for what does not exist
+        return Submitted(save(form.cleaned_data))
+    except passed_on:
+        raise  # NotFound: the same plain 404 as for what does not exist
     except ServiceError as error:
         form.add_service_error(error)
-        return None, error.status
+        return Submitted(None, error.status, error)
+
+
+def refused(
+    request: HttpRequest, response: HttpResponse, error: ServiceError | None
+) -> HttpResponse:
+    """A form shown again after `error`: 429 with Retry-After when it was a rate limit.
+
+    htmx swaps only 2xx answers, so a fragment for htmx keeps its status and gets
+    only the header.
+    """
+    if isinstance(error, RateLimited):
+        if not is_htmx(request, include_boosted=True):
+            response.status_code = error.status
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+@dataclass(frozen=True)
+class RequestedPage(Generic[L]):
+    """The page of a list a request asked for (`?cursor=`, `?limit=`), or its first page."""
+
+    page: L
+    is_first: bool
+    status: int
+    # The page size asked for, kept by the next page's link (None: the default).
+    limit: int | None = None
+
+    def next_url(self, base_url: str) -> str | None:
+        """The address of the next page, or None on the last."""
+        if not self.page.next_cursor:
+            return None
+        return with_query(base_url, cursor=self.page.next_cursor, limit=self.limit)
+
+
+def requested_page(request: HttpRequest, fetch: Callable[..., L]) -> RequestedPage[L]:
+    """The page `?cursor=` and `?limit=` ask for, from `fetch(cursor=, limit=)`.
+
+    A damaged cursor (an edited address) or a limit out of range is said in a message,
+    and the first page comes instead, with status 400: the person sees what went wrong
+    and still has something to read.
+    """
+    cursor = request.GET.get("cursor") or None
+    limit = request.GET.get("limit") or None
+    try:
+        page = fetch(cursor=cursor, limit=limit)
+    except NotFound:
+        raise
+    except ServiceError as error:
+        messages.error(request, str(error.detail))
+        return RequestedPage(fetch(cursor=None, limit=None), is_first=True, status=400)
+    size = None if limit is None else clean_limit(limit)
+    return RequestedPage(page, is_first=cursor is None, status=200, limit=size)
 
 
 def button_answer(
@@ -174,13 +253,13 @@ def button_answer(
     change: Callable[[], object],
     *,
     fragment: Callable[[str | None], HttpResponse],
-    done: str,
+    done: str | None,
     back: str,
     anchor: str,
 ) -> HttpResponse:
     """Make the change a button asks for. For htmx, `fragment` drawn again (with the
     refusal, if any); without, the refusal's page, or back to the button's page saying
-    `done` (`back` if the page it was on is unknown)."""
+    `done`, if anything (`back` if the page it was on is unknown)."""
     try:
         change()
     except NotFound:
@@ -191,5 +270,6 @@ def button_answer(
         return problem(request, error)
     if is_htmx(request):
         return fragment(None)
-    messages.success(request, done)
+    if done is not None:
+        messages.success(request, done)
     return redirect_back(request, fallback=back, anchor=anchor)

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,10 +24,9 @@ from tribune.accounts.web import viewer_of
 from tribune.communities.permissions import can_change_settings, can_post_in
 from tribune.communities.selectors import description_edit_decision, subwiki_get
 from tribune.communities.views import subwiki_actions_context
-from tribune.core.exceptions import ServiceError
 from tribune.core.markdown import render_markdown
-from tribune.core.pagination import Page, clean_limit
-from tribune.core.web import is_htmx, render_page, with_query
+from tribune.core.pagination import Page
+from tribune.core.web import is_htmx, render_page, requested_page
 from tribune.feeds.cards import prepare_cards
 from tribune.feeds.selectors import UPVOTED, global_feed, home_feed, member_feed, subwiki_feed
 from tribune.posts.models import Post
@@ -36,7 +34,8 @@ from tribune.posts.reactions import upvoted_post_ids
 
 FRAGMENT = "feeds/_post_items.html"
 
-Fetch = Callable[[str | None, int | str | None], Page[Post]]
+# `fetch(cursor=, limit=)`: a page of the feed.
+Fetch = Callable[..., Page[Post]]
 
 
 def cards_context(viewer: Viewer, posts: list[Post]) -> dict[str, Any]:
@@ -60,33 +59,16 @@ class FeedSection:
 
 
 def feed_section(request: HttpRequest, fetch: Fetch, *, base_url: str) -> FeedSection:
-    """The page of a feed the request asks for (`?cursor=`, `?limit=`), with its context.
-
-    A damaged cursor or a limit out of range gets a message and the first page, with
-    status 400: the person sees what went wrong and still has something to read.
-    """
-    cursor = request.GET.get("cursor") or None
-    limit = request.GET.get("limit") or None
-    status = 200
-    try:
-        page = fetch(cursor, limit)
-    except ServiceError as error:
-        messages.error(request, str(error.detail))
-        cursor, limit, status = None, None, 400
-        page = fetch(None, None)
-    # The next page keeps the page size that was asked for (the default goes unsaid).
-    size = None if limit is None else clean_limit(limit)
-    next_url = (
-        with_query(base_url, cursor=page.next_cursor, limit=size) if page.next_cursor else None
-    )
+    """The page of a feed the request asks for (core.web.requested_page), with its context."""
+    requested = requested_page(request, fetch)
     context = {
-        "posts": page,
-        "next_url": next_url,
-        "is_first_page": cursor is None,
+        "posts": requested.page,
+        "next_url": requested.next_url(base_url),
+        "is_first_page": requested.is_first,
         "feed_url": base_url,
-        **cards_context(viewer_of(request), page.items),
+        **cards_context(viewer_of(request), requested.page.items),
     }
-    return FeedSection(context=context, status=status)
+    return FeedSection(context=context, status=requested.status)
 
 
 def _feed_page(
@@ -110,7 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if isinstance(viewer, Member):
         member = viewer
 
-        def fetch(cursor: str | None, limit: int | str | None) -> Page[Post]:
+        def fetch(*, cursor: str | None, limit: int | str | None) -> Page[Post]:
             return home_feed(viewer=member, cursor=cursor, limit=limit)
 
         section = feed_section(request, fetch, base_url=base_url)
@@ -120,7 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _global_fetch(viewer: Viewer) -> Fetch:
-    def fetch(cursor: str | None, limit: int | str | None) -> Page[Post]:
+    def fetch(*, cursor: str | None, limit: int | str | None) -> Page[Post]:
         return global_feed(viewer=viewer, cursor=cursor, limit=limit)
 
     return fetch
@@ -141,7 +123,7 @@ def subwiki_page(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = viewer_of(request)
     subwiki = subwiki_get(viewer=viewer, slug=slug)
 
-    def fetch(cursor: str | None, limit: int | str | None) -> Page[Post]:
+    def fetch(*, cursor: str | None, limit: int | str | None) -> Page[Post]:
         return subwiki_feed(viewer=viewer, subwiki=subwiki, cursor=cursor, limit=limit)
 
     section = feed_section(request, fetch, base_url=subwiki.get_absolute_url())
@@ -169,7 +151,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     viewer = viewer_of(request)
     member = member_get_profile(viewer=viewer, username=username)
 
-    def fetch(cursor: str | None, limit: int | str | None) -> Page[Post]:
+    def fetch(*, cursor: str | None, limit: int | str | None) -> Page[Post]:
         return member_feed(viewer=viewer, author=member, cursor=cursor, limit=limit)
 
     section = feed_section(request, fetch, base_url=member.get_absolute_url())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -22,9 +23,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from tribune.accounts.models import Member
-from tribune.core.exceptions import Forbidden, ServiceError
-from tribune.core.web import is_htmx, with_query
+from tribune.accounts.web import member_of
+from tribune.core.exceptions import Forbidden
+from tribune.core.web import form_submit, is_htmx, requested_page, with_query
 from tribune.funding.forms import DonationForm
 from tribune.funding.models import Provider
 from tribune.funding.permissions import can_donate
@@ -36,10 +37,6 @@ from tribune.funding.selectors import (
     funding_summary,
 )
 from tribune.funding.services import donation_create
-
-
-def _member(request: HttpRequest) -> Member:
-    return request.user  # type: ignore[return-value]  # behind login_required
 
 
 def _see_other(url: str) -> HttpResponse:
@@ -70,7 +67,7 @@ def donate(request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
             return redirect_to_login(request.get_full_path())
         return _donate_page(request, None)
-    member = _member(request)
+    member = member_of(request)
     if not can_donate(member):
         refusal = _("Your account is suspended, so it cannot make donations.")
         return _donate_page(
@@ -79,11 +76,11 @@ def donate(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _donate_page(request, DonationForm())
     form = DonationForm(request.POST)
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            donation, _instructions = donation_create(
+    try:
+        submitted = form_submit(
+            request,
+            form,
+            lambda data: donation_create(
                 member=member,
                 amount=form.amount_given(),
                 currency=data["currency"],
@@ -93,27 +90,25 @@ def donate(request: HttpRequest) -> HttpResponse:
                     with_query(reverse("funding:donate"), paid=1)
                 ),
                 cancel_url=request.build_absolute_uri(reverse("funding:donate")),
-            )
-        except Forbidden as error:
-            return _donate_page(request, None, refusal=str(error.detail), status=403)
-        except ServiceError as error:
-            form.add_service_error(error)
-            status = error.status
-        else:
-            if donation.checkout_url:
-                return _see_other(donation.checkout_url)
-            messages.success(
-                request, _("Thank you! Your pledge is recorded: here is how to pay it.")
-            )
-            return _see_other(reverse("funding:donation", kwargs={"donation_id": donation.pk}))
-    return _donate_page(request, form, status=status)
+            ),
+            reraise=(Forbidden,),
+        )
+    except Forbidden as error:
+        return _donate_page(request, None, refusal=str(error.detail), status=403)
+    if submitted.result is None:
+        return _donate_page(request, form, status=submitted.status)
+    donation, _instructions = submitted.result
+    if donation.checkout_url:
+        return _see_other(donation.checkout_url)
+    messages.success(request, _("Thank you! Your pledge is recorded: here is how to pay it."))
+    return _see_other(reverse("funding:donation", kwargs={"donation_id": donation.pk}))
 
 
 @login_required
 @require_safe
 def donation(request: HttpRequest, donation_id: int) -> HttpResponse:
     """One of one's donations: its state, and how to pay it while it is pending."""
-    member = _member(request)
+    member = member_of(request)
     found = donation_get(viewer=member, donation_id=donation_id)
     context = {
         "donation": found,
@@ -128,20 +123,14 @@ def donation(request: HttpRequest, donation_id: int) -> HttpResponse:
 @require_safe
 def my_donations(request: HttpRequest) -> HttpResponse:
     """One's donations, newest first, a page at a time."""
-    member = _member(request)
-    cursor = request.GET.get("cursor") or None
-    status = 200
-    try:
-        page = donations_of(member=member, cursor=cursor)
-    except ServiceError as error:
-        # A damaged cursor (an edited address): say so and start from the first page.
-        messages.error(request, str(error.detail))
-        page, cursor, status = donations_of(member=member), None, 400
-    next_url = (
-        with_query(reverse("funding:mine"), cursor=page.next_cursor) if page.next_cursor else None
-    )
-    context = {"donations": page.items, "next_url": next_url, "is_first_page": cursor is None}
-    return render(request, "funding/my_donations.html", context, status=status)
+    member = member_of(request)
+    requested = requested_page(request, partial(donations_of, member=member))
+    context = {
+        "donations": requested.page.items,
+        "next_url": requested.next_url(reverse("funding:mine")),
+        "is_first_page": requested.is_first,
+    }
+    return render(request, "funding/my_donations.html", context, status=requested.status)
 
 
 # --- The public financials -------------------------------------------------------------

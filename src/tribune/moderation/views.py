@@ -27,7 +27,14 @@ from tribune.communities.models import Subwiki
 from tribune.communities.selectors import subwiki_get
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
 from tribune.core.ratelimit import client_address
-from tribune.core.web import form_submit, render_page, shows_problems, with_query
+from tribune.core.web import (
+    Submitted,
+    form_submit,
+    refused,
+    render_page,
+    shows_problems,
+    with_query,
+)
 from tribune.moderation.forms import ActionForm, AppealForm, DecisionForm, ReportForm
 from tribune.moderation.models import ActionKind, Appeal, ModerationAction, ReportReason
 from tribune.moderation.permissions import (
@@ -151,7 +158,7 @@ def report(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, initial={"target": target.name}
     )
     # Refusals (a rate limit, a report sent already) come back in the form.
-    made, status = form_submit(
+    submitted = form_submit(
         request,
         form,
         lambda data: report_create(
@@ -162,13 +169,14 @@ def report(request: HttpRequest) -> HttpResponse:
             address=client_address(request),
         ),
     )
-    if made is not None:
+    if submitted.result is not None:
         messages.success(
             request, _("Thank you: your report is with the moderators, who will look at it.")
         )
         return redirect(back_url or "home")
     context = {"form": form, "about": about, "back_url": back_url}
-    return render(request, "moderation/report.html", context, status=status)
+    response = render(request, "moderation/report.html", context, status=submitted.status)
+    return refused(request, response, submitted.error)
 
 
 # --- The queue ----------------------------------------------------------------------------
@@ -268,7 +276,7 @@ def act(request: HttpRequest) -> HttpResponse:
     """Take one moderation action from the queue's buttons; back to where it was taken."""
     member = member_of(request)
     form = ActionForm(request.POST)
-    line, status = form_submit(
+    submitted = form_submit(
         request,
         form,
         lambda data: moderation_act(
@@ -280,6 +288,7 @@ def act(request: HttpRequest) -> HttpResponse:
             subwiki=data["subwiki"] or None,
         ),
     )
+    line = submitted.result
     if line is not None:
         messages.success(
             request,
@@ -296,7 +305,7 @@ def act(request: HttpRequest) -> HttpResponse:
         "timed": action in TIMED,
         "back_url": _safe_next(request, request.POST.get("next", ""), reverse("moderation:queue")),
     }
-    return render(request, "moderation/act.html", context, status=status)
+    return render(request, "moderation/act.html", context, status=submitted.status)
 
 
 # --- The log ------------------------------------------------------------------------------
@@ -405,21 +414,21 @@ def _appeal_page(
             raise ServiceError(again, code="already_appealed")
         # Reached without logging in: the appeal's own page answers, and says so.
         messages.error(request, again)
-        sent, status = None, 409
+        submitted: Submitted[Appeal] = Submitted(None, 409)
     else:
-        sent, status = form_submit(
+        submitted = form_submit(
             request,
             form,
             lambda data: appeal_create(member=member, action_id=line.pk, text=data["text"]),
         )
-    if sent is not None:
+    if submitted.result is not None:
         messages.success(request, _("Your appeal is with staff. You will hear from them."))
         return redirect(here)
     row = _log_rows(member, [line])[0]
     if by_link:
         row.can_appeal = False  # its link asks to log in: this page is the way to appeal
     context = {"row": row, "appeal": made, "form": form, "form_url": here, "by_link": by_link}
-    return render(request, "moderation/appeal.html", context, status=status)
+    return render(request, "moderation/appeal.html", context, status=submitted.status)
 
 
 @dataclass

@@ -25,10 +25,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from tribune.accounts.models import Member
 from tribune.accounts.permissions import Viewer
 from tribune.accounts.web import member_of, viewer_of
-from tribune.core.exceptions import ServiceError
 from tribune.core.markdown import render_markdown
 from tribune.core.ratelimit import client_address
-from tribune.core.web import button_answer, form_submit, shows_problems, with_query
+from tribune.core.web import (
+    button_answer,
+    form_submit,
+    refused,
+    requested_page,
+    shows_problems,
+)
 from tribune.notes.forms import NoteEditForm, NoteForm
 from tribune.notes.models import CommunityNote
 from tribune.notes.permissions import (
@@ -109,16 +114,9 @@ def post_notes_page(request: HttpRequest, post_id: int) -> HttpResponse:
     """Every note of a post, newest first, with their status and the rating buttons."""
     viewer = viewer_of(request)
     post = post_get(viewer=viewer, post_id=post_id)
-    status = 200
-    try:
-        page = post_notes(viewer=viewer, post=post, cursor=request.GET.get("cursor") or None)
-    except ServiceError as error:
-        messages.error(request, str(error.detail))
-        page, status = post_notes(viewer=viewer, post=post), 400
-    rows = note_rows(viewer, page.items, post=post)
-    next_url = None
-    if page.next_cursor:
-        next_url = with_query(reverse("notes:post_notes", args=[post.pk]), cursor=page.next_cursor)
+    requested = requested_page(request, partial(post_notes, viewer=viewer, post=post))
+    rows = note_rows(viewer, requested.page.items, post=post)
+    next_url = requested.next_url(reverse("notes:post_notes", args=[post.pk]))
     context = {
         "post": post,
         "rows": rows,
@@ -127,7 +125,7 @@ def post_notes_page(request: HttpRequest, post_id: int) -> HttpResponse:
         "mine": my_note(viewer=viewer, post=post),
         "form": NoteForm(),
     }
-    return render(request, "notes/post_notes.html", context, status=status)
+    return render(request, "notes/post_notes.html", context, status=requested.status)
 
 
 # --- Writing and editing a note ------------------------------------------------------------
@@ -202,12 +200,13 @@ def _note_form_page(
     editing: CommunityNote | None = None,
 ) -> HttpResponse:
     """The form that writes or edits a note; once `save` took it, the note, saying `done`."""
-    note, status = form_submit(request, form, save)
-    if note is not None:
+    submitted = form_submit(request, form, save)
+    if submitted.result is not None:
         messages.success(request, done)
-        return redirect("notes:note", note_id=note.pk)
+        return redirect("notes:note", note_id=submitted.result.pk)
     context = {"post": post, "form": form, "editing": editing}
-    return render(request, "notes/note_form.html", context, status=status)
+    response = render(request, "notes/note_form.html", context, status=submitted.status)
+    return refused(request, response, submitted.error)
 
 
 # --- Reading a note -------------------------------------------------------------------------

@@ -3,6 +3,7 @@ to the page they were on without JavaScript."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -12,8 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tribune.accounts.models import Member
-from tribune.core.exceptions import NotFound, ServiceError
-from tribune.core.web import is_htmx, problem, redirect_back
+from tribune.core.web import button_answer
 from tribune.posts.reactions import reaction_add, reaction_remove, upvoted_post_ids
 from tribune.posts.selectors import post_get
 
@@ -29,22 +29,20 @@ def _vote(request: HttpRequest, post_id: int, *, up: bool) -> HttpResponse:
         return redirect_to_login(reverse("posts:detail", args=[post_id]))
     actor: Member = request.user
     change = reaction_add if up else reaction_remove
-    try:
-        result = change(actor=actor, post_id=post_id)
-    except NotFound:
-        raise
-    except ServiceError as error:
-        if not is_htmx(request):
-            return problem(request, error)
+
+    def button(error: str | None) -> HttpResponse:
+        # Read again, as the other buttons do: after a vote, its count includes it.
         post = post_get(viewer=actor, post_id=post_id)
         upvoted = post.pk in upvoted_post_ids(actor, [post.pk])
-        return _fragment(
-            request, {"post": post, "upvoted": upvoted, "upvote_error": str(error.detail)}
-        )
-    if is_htmx(request):
-        return _fragment(request, {"post": result.post, "upvoted": result.upvoted})
-    return redirect_back(
-        request, fallback=result.post.get_absolute_url(), anchor=f"upvote-{result.post.pk}"
+        return _fragment(request, {"post": post, "upvoted": upvoted, "upvote_error": error})
+
+    return button_answer(
+        request,
+        partial(change, actor=actor, post_id=post_id),
+        fragment=button,
+        done=None,
+        back=reverse("posts:detail", args=[post_id]),
+        anchor=f"upvote-{post_id}",
     )
 
 

@@ -22,9 +22,11 @@ from tribune.communities.models import Subwiki
 from tribune.communities.permissions import EditDecision
 from tribune.communities.selectors import subwiki_get, subwikis_for_posting
 from tribune.core.exceptions import Forbidden, ServiceError
-from tribune.core.ratelimit import client_address, refused
+from tribune.core.ratelimit import client_address
 from tribune.core.web import (
+    form_submit,
     is_htmx,
+    refused,
     render_page,
     shows_problems,
     with_query,
@@ -51,7 +53,7 @@ from tribune.wiki.presentation import (
     saved_message,
 )
 from tribune.wiki.selectors import page_pending_revisions
-from tribune.wiki.services import EditConflict
+from tribune.wiki.services import EditConflict, SaveResult
 
 # The longest text the preview renders: the longest a post's body may be.
 MAX_PREVIEW = 100_000
@@ -127,33 +129,31 @@ def create(request: HttpRequest) -> HttpResponse:
         ],
         "subwiki": chosen,
     }
-    refusal: ServiceError | None = None
     if request.method == "POST" and "preview" in request.POST:
         context["preview_html"] = markdown_html(member, request.POST.get("body", ""))
-    elif request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            post = post_create(
-                author=member,
-                subwiki=chosen,
-                kind=kind,
-                title=data.get("title", ""),
-                body=data.get("body", ""),
-                url=data.get("url", ""),
-                edit_policy=data["edit_policy"],
-                image=data.get("image"),
-                image_alt=data.get("image_alt", ""),
-                address=client_address(request),
-            )
-        except Forbidden:
-            raise
-        except ServiceError as error:
-            form.add_service_error(error)
-            refusal = error
-        else:
-            messages.success(request, _("Your post is published."))
-            return redirect(post)
-    return refused(request, render(request, "posts/create.html", context), refusal)
+        return render(request, "posts/create.html", context)
+    submitted = form_submit(
+        request,
+        form,
+        lambda data: post_create(
+            author=member,
+            subwiki=chosen,
+            kind=kind,
+            title=data.get("title", ""),
+            body=data.get("body", ""),
+            url=data.get("url", ""),
+            edit_policy=data["edit_policy"],
+            image=data.get("image"),
+            image_alt=data.get("image_alt", ""),
+            address=client_address(request),
+        ),
+        reraise=(Forbidden,),
+    )
+    if submitted.result is not None:
+        messages.success(request, _("Your post is published."))
+        return redirect(submitted.result)
+    # The form again, with what is wrong beside each field.
+    return refused(request, render(request, "posts/create.html", context), submitted.error)
 
 
 @login_required
@@ -175,6 +175,19 @@ def _edit_context(post: Post, form: PostEditForm, decision: EditDecision) -> dic
         "edit_url": reverse("posts:edit", args=[post.pk]),
         "diff_url": reverse("posts:diff", args=[post.pk]),
     }
+
+
+def _saved(request: HttpRequest, post: Post, result: SaveResult) -> HttpResponse:
+    """After an edit: the post with what became of the edit (in place for htmx)."""
+    message = saved_message(changed=result.changed, pending=result.pending, merged=result.merged)
+    if is_htmx(request):
+        context = {**_post_context(request, post), "status_message": message}
+        response = render_page(request, "posts/detail.html", context, fragment="posts/_post.html")
+        # Saved from the edit page itself: the address becomes the post's.
+        response["HX-Push-Url"] = post.get_absolute_url()
+        return response
+    messages.success(request, message)
+    return redirect(post)
 
 
 @login_required
@@ -205,16 +218,21 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
         form = PostEditForm(request.POST, kind=post.kind, policies=policies)
         if "preview" in request.POST:
             extra["preview_html"] = markdown_html(member, request.POST.get("body", ""))
-        elif form.is_valid():
+        else:
             try:
-                post, result = post_edit(
-                    actor=member,
-                    post_id=post.pk,
-                    changes=form.changes(),
-                    base_revision=form.cleaned_data["base_revision"] or None,
-                    summary=form.cleaned_data["summary"],
-                    edit_policy=form.cleaned_data.get("edit_policy") or None,
-                    address=client_address(request),
+                submitted = form_submit(
+                    request,
+                    form,
+                    lambda data: post_edit(
+                        actor=member,
+                        post_id=post.pk,
+                        changes=form.changes(),
+                        base_revision=data["base_revision"] or None,
+                        summary=data["summary"],
+                        edit_policy=data.get("edit_policy") or None,
+                        address=client_address(request),
+                    ),
+                    reraise=(Forbidden, EditConflict),
                 )
             except EditConflict as conflict:
                 form = PostEditForm(
@@ -231,25 +249,10 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
                 # htmx swaps only 2xx answers (its default): the fragment comes with 200,
                 # the page with 409.
                 status = 200 if is_htmx(request) else 409
-            except Forbidden:
-                raise
-            except ServiceError as error:
-                form.add_service_error(error)
-                refusal = error
             else:
-                message = saved_message(
-                    changed=result.changed, pending=result.pending, merged=result.merged
-                )
-                if is_htmx(request):
-                    context = {**_post_context(request, post), "status_message": message}
-                    response = render_page(
-                        request, "posts/detail.html", context, fragment="posts/_post.html"
-                    )
-                    # Saved from the edit page itself: the address becomes the post's.
-                    response["HX-Push-Url"] = post.get_absolute_url()
-                    return response
-                messages.success(request, message)
-                return redirect(post)
+                refusal = submitted.error
+                if submitted.result is not None:
+                    return _saved(request, *submitted.result)
     context = {**_edit_context(post, form, decision), **extra}
     response = render_page(
         request, "posts/edit.html", context, fragment="posts/_edit_form.html", status=status

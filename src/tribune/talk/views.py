@@ -24,8 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from tribune.accounts.models import Member
 from tribune.accounts.web import member_of, viewer_of
 from tribune.core.exceptions import Forbidden, NotFound, ServiceError
-from tribune.core.ratelimit import client_address, refused
-from tribune.core.web import is_htmx, shows_problems
+from tribune.core.ratelimit import client_address
+from tribune.core.web import form_submit, is_htmx, refused, shows_problems
 from tribune.posts.models import Post
 from tribune.posts.selectors import post_get
 from tribune.talk.forms import CommentEditForm, CommentForm
@@ -98,32 +98,27 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
         return redirect(f"{post.get_absolute_url()}#talk")
     form = CommentForm(request.POST)
     parent_pk = request.POST.get("parent", "")
-    status = 400
-    failure: ServiceError | None = None
-    if form.is_valid():
-        try:
-            comment = comment_create(
-                author=member,
-                post_id=post.pk,
-                body=form.cleaned_data["body"],
-                parent_id=form.cleaned_data["parent"] or None,
-                address=client_address(request),
-            )
-        except NotFound:
-            raise
-        except ServiceError as error:
-            form.add_service_error(error)
-            status = error.status
-            failure = error
-        else:
-            if is_htmx(request):
-                return _posted_fragment(request, member, post, comment, asked_parent=parent_pk)
-            messages.success(request, _("Your comment is posted."))
-            return redirect(comment_url(comment))
-    response = _comment_form_problem(
-        request, member, post, form, parent_pk=parent_pk, status=status
+    submitted = form_submit(
+        request,
+        form,
+        lambda data: comment_create(
+            author=member,
+            post_id=post.pk,
+            body=data["body"],
+            parent_id=data["parent"] or None,
+            address=client_address(request),
+        ),
     )
-    return refused(request, response, failure)
+    comment = submitted.result
+    if comment is not None:
+        if is_htmx(request):
+            return _posted_fragment(request, member, post, comment, asked_parent=parent_pk)
+        messages.success(request, _("Your comment is posted."))
+        return redirect(comment_url(comment))
+    response = _comment_form_problem(
+        request, member, post, form, parent_pk=parent_pk, status=submitted.status
+    )
+    return refused(request, response, submitted.error)
 
 
 def _posted_fragment(
@@ -210,29 +205,21 @@ def edit(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:
         context = {"post": post, "comment": comment, "form_value": comment.body, "editing": True}
         return render(request, "talk/comment_form.html", context)
     form = CommentEditForm(request.POST)
-    status = 400
-    failure: ServiceError | None = None
-    if form.is_valid():
-        try:
-            comment = comment_edit(
-                actor=member,
-                comment_id=comment.pk,
-                body=form.cleaned_data["body"],
-                address=client_address(request),
-            )
-        except NotFound:
-            raise
-        except ServiceError as error:
-            form.add_service_error(error)
-            status = error.status
-            failure = error
-        else:
-            if is_htmx(request):
-                context = _node_context(member, comment, post)
-                context["comment_status"] = _("Your comment is saved.")
-                return render(request, "talk/_comment_changed.html", context)
-            messages.success(request, _("Your comment is saved."))
-            return redirect(comment_url(comment))
+    submitted = form_submit(
+        request,
+        form,
+        lambda data: comment_edit(
+            actor=member, comment_id=comment.pk, body=data["body"], address=client_address(request)
+        ),
+    )
+    if submitted.result is not None:
+        comment = submitted.result
+        if is_htmx(request):
+            context = _node_context(member, comment, post)
+            context["comment_status"] = _("Your comment is saved.")
+            return render(request, "talk/_comment_changed.html", context)
+        messages.success(request, _("Your comment is saved."))
+        return redirect(comment_url(comment))
     problem: dict[str, Any] = {
         "form_value": form.data.get("body", ""),
         "form_errors": form.errors.get("body", []),
@@ -241,11 +228,11 @@ def edit(request: HttpRequest, post_id: int, comment_id: int) -> HttpResponse:
     }
     if is_htmx(request):
         context = {**_node_context(member, comment, post), **problem, "form_open": True}
-        return refused(request, render(request, "talk/_comment_main.html", context), failure)
+        response = render(request, "talk/_comment_main.html", context)
+        return refused(request, response, submitted.error)
     context = {"post": post, "comment": comment, "form": form, **problem}
-    return refused(
-        request, render(request, "talk/comment_form.html", context, status=status), failure
-    )
+    response = render(request, "talk/comment_form.html", context, status=submitted.status)
+    return refused(request, response, submitted.error)
 
 
 def _retired(
