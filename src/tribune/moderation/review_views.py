@@ -7,6 +7,7 @@ show them; their addresses sit beside those pages' own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -34,74 +35,73 @@ from tribune.wiki.owners import RevisionOwner
 from tribune.wiki.presentation import approve_or_redirect, restore_done
 
 Review = Callable[..., Any]
+View = Callable[..., HttpResponse]
 
 
-def _approve(
-    request: HttpRequest, owner: RevisionOwner, approve: Review, revision_id: int
-) -> HttpResponse:
-    return approve_or_redirect(
-        request,
-        partial(approve, revision_id=revision_id),
-        to=str(owner.url("revision", revision_id)),
-        done=Done(_("The edit is approved: readers see it now."), to=owner.obj),
-    )
+@dataclass(frozen=True)
+class ReviewViews:
+    """The approve and reject buttons of one kind of page's pending revisions."""
+
+    approve: View
+    reject: View
 
 
-def _reject(
-    request: HttpRequest, owner: RevisionOwner, reject: Review, revision_id: int
-) -> HttpResponse:
-    return run_or_redirect(
-        request,
-        partial(reject, revision_id=revision_id),
-        to=str(owner.url("revision", revision_id)),
-        done=Done(
-            _("The edit is rejected. It stays in the history."), to=str(owner.url("history"))
-        ),
-    )
+def review_views(
+    find: Callable[..., RevisionOwner],
+    *,
+    approve: Review,
+    reject: Review,
+    keys: Callable[[RevisionOwner], dict[str, Any]],
+) -> ReviewViews:
+    """The review buttons of the owners `find` fetches from an address's arguments:
+    `approve` and `reject` (logged services) are called with `keys(owner)`."""
+
+    @login_required
+    @require_POST
+    @shows_problems
+    def approve_view(request: HttpRequest, revision_id: int, **key: Any) -> HttpResponse:
+        """Approve a pending revision: it goes live, merged onto the edits made since."""
+        member = member_of(request)
+        owner = find(member, **key)
+        return approve_or_redirect(
+            request,
+            partial(approve, actor=member, revision_id=revision_id, **keys(owner)),
+            to=str(owner.url("revision", revision_id)),
+            done=Done(_("The edit is approved: readers see it now."), to=owner.obj),
+        )
+
+    @login_required
+    @require_POST
+    @shows_problems
+    def reject_view(request: HttpRequest, revision_id: int, **key: Any) -> HttpResponse:
+        """Reject a pending revision; it stays in the history, marked rejected."""
+        member = member_of(request)
+        owner = find(member, **key)
+        return run_or_redirect(
+            request,
+            partial(reject, actor=member, revision_id=revision_id, **keys(owner)),
+            to=str(owner.url("revision", revision_id)),
+            done=Done(
+                _("The edit is rejected. It stays in the history."),
+                to=str(owner.url("history")),
+            ),
+        )
+
+    return ReviewViews(approve=approve_view, reject=reject_view)
 
 
-@login_required
-@require_POST
-@shows_problems
-def post_approve(request: HttpRequest, post_id: int, revision_id: int) -> HttpResponse:
-    """Approve a pending revision of a post: it goes live, merged onto the edits made since."""
-    member = member_of(request)
-    owner = PostRevisions.find(member, post_id=post_id)
-    approve = partial(post_revision_approve_logged, actor=member, post_id=owner.obj.pk)
-    return _approve(request, owner, approve, revision_id)
-
-
-@login_required
-@require_POST
-@shows_problems
-def post_reject(request: HttpRequest, post_id: int, revision_id: int) -> HttpResponse:
-    """Reject a pending revision of a post; it stays in the history, marked rejected."""
-    member = member_of(request)
-    owner = PostRevisions.find(member, post_id=post_id)
-    reject = partial(post_revision_reject_logged, actor=member, post_id=owner.obj.pk)
-    return _reject(request, owner, reject, revision_id)
-
-
-@login_required
-@require_POST
-@shows_problems
-def description_approve(request: HttpRequest, slug: str, revision_id: int) -> HttpResponse:
-    """Approve a pending description edit: it goes live, merged onto the edits made since."""
-    member = member_of(request)
-    owner = DescriptionRevisions.find(member, slug=slug)
-    approve = partial(description_approve_logged, actor=member, subwiki=owner.obj)
-    return _approve(request, owner, approve, revision_id)
-
-
-@login_required
-@require_POST
-@shows_problems
-def description_reject(request: HttpRequest, slug: str, revision_id: int) -> HttpResponse:
-    """Reject a pending description edit; it stays in the history, marked rejected."""
-    member = member_of(request)
-    owner = DescriptionRevisions.find(member, slug=slug)
-    reject = partial(description_reject_logged, actor=member, subwiki=owner.obj)
-    return _reject(request, owner, reject, revision_id)
+post_reviews = review_views(
+    PostRevisions.find,
+    approve=post_revision_approve_logged,
+    reject=post_revision_reject_logged,
+    keys=lambda owner: {"post_id": owner.obj.pk},
+)
+description_reviews = review_views(
+    DescriptionRevisions.find,
+    approve=description_approve_logged,
+    reject=description_reject_logged,
+    keys=lambda owner: {"subwiki": owner.obj},
+)
 
 
 @login_required

@@ -22,23 +22,23 @@ urlpatterns = [
     # Beside the pages they are on.
     path(
         "p/<int:post_id>/revisions/<int:revision_id>/approve/",
-        review_views.post_approve,
+        review_views.post_reviews.approve,
         name="post_approve",
     ),
     path(
         "p/<int:post_id>/revisions/<int:revision_id>/reject/",
-        review_views.post_reject,
+        review_views.post_reviews.reject,
         name="post_reject",
     ),
     path("p/<int:post_id>/rollback/", review_views.post_rollback, name="post_rollback"),
     path(
         "s/<slug:slug>/description/revisions/<int:revision_id>/approve/",
-        review_views.description_approve,
+        review_views.description_reviews.approve,
         name="description_approve",
     ),
     path(
         "s/<slug:slug>/description/revisions/<int:revision_id>/reject/",
-        review_views.description_reject,
+        review_views.description_reviews.reject,
         name="description_reject",
     ),
     path(

@@ -6,6 +6,8 @@ render. A post's history, diffs and old revisions are the revision pages every p
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -22,12 +24,14 @@ from tribune.communities.models import Subwiki
 from tribune.communities.permissions import EditDecision
 from tribune.communities.selectors import subwiki_get, subwikis_for_posting
 from tribune.core.exceptions import Forbidden, ServiceError
+from tribune.core.pagination import Page as ListPage
 from tribune.core.ratelimit import client_address
 from tribune.core.web import (
     form_submit,
     is_htmx,
     refused,
     render_page,
+    requested_page,
     shows_problems,
     with_query,
 )
@@ -47,8 +51,9 @@ from tribune.posts.selectors import (
     recent_changes,
 )
 from tribune.posts.services import post_create, post_edit
+from tribune.wiki.models import Revision
 from tribune.wiki.presentation import (
-    changes_context,
+    change_rows,
     conflict_fields,
     saved_message,
 )
@@ -263,52 +268,63 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
 # --- Recent changes and contributions -----------------------------------------------------
 
 
-@require_safe
-@shows_problems
-def recent_changes_page(request: HttpRequest) -> HttpResponse:
-    """Every change to posts and descriptions the viewer may read, newest first."""
-    viewer = viewer_of(request)
-    cursor = request.GET.get("cursor") or None
-    page = recent_changes(viewer=viewer, cursor=cursor)
-    context = changes_context(viewer, page, base_url=reverse("posts:recent_changes"), cursor=cursor)
+def _changes_page(
+    request: HttpRequest,
+    fetch: Callable[..., ListPage[Revision]],
+    *,
+    base_url: str,
+    template: str,
+    **context: Any,
+) -> HttpResponse:
+    """A list of changes, newest first, with its "load more" link (wiki/_changes_rows.html)."""
+    requested = requested_page(request, fetch)
+    context.update(
+        rows=change_rows(viewer_of(request), requested.page.items),
+        next_url=requested.next_url(base_url),
+        is_first_page=requested.is_first,
+        base_url=base_url,
+    )
     return render_page(
-        request, "posts/recent_changes.html", context, fragment="wiki/_changes_rows.html"
+        request, template, context, fragment="wiki/_changes_rows.html", status=requested.status
     )
 
 
 @require_safe
-@shows_problems
+def recent_changes_page(request: HttpRequest) -> HttpResponse:
+    """Every change to posts and descriptions the viewer may read, newest first."""
+    return _changes_page(
+        request,
+        partial(recent_changes, viewer=viewer_of(request)),
+        base_url=reverse("posts:recent_changes"),
+        template="posts/recent_changes.html",
+    )
+
+
+@require_safe
 def contributions(request: HttpRequest, username: str) -> HttpResponse:
     """A member's edits that the viewer may read, newest first."""
     viewer = viewer_of(request)
     author = member_get_profile(viewer=viewer, username=username)
-    cursor = request.GET.get("cursor") or None
-    page = member_contributions(viewer=viewer, author=author, cursor=cursor)
-    base_url = reverse("posts:contributions", args=[author.username])
-    context = {
-        "author": author,
-        "hide_author": True,
-        **changes_context(viewer, page, base_url=base_url, cursor=cursor),
-    }
-    return render_page(
-        request, "posts/contributions.html", context, fragment="wiki/_changes_rows.html"
+    return _changes_page(
+        request,
+        partial(member_contributions, viewer=viewer, author=author),
+        base_url=reverse("posts:contributions", args=[author.username]),
+        template="posts/contributions.html",
+        author=author,
+        hide_author=True,
     )
 
 
 @require_safe
-@shows_problems
 def subwiki_changes(request: HttpRequest, slug: str) -> HttpResponse:
     """Recent changes to the posts and description of one subwiki, newest first."""
     viewer = viewer_of(request)
     subwiki = subwiki_get(viewer=viewer, slug=slug)
-    cursor = request.GET.get("cursor") or None
-    page = recent_changes(viewer=viewer, subwiki=subwiki, cursor=cursor)
-    base_url = reverse("posts:subwiki_changes", args=[subwiki.slug])
-    context = {
-        "subwiki": subwiki,
-        "hide_subwiki": True,
-        **changes_context(viewer, page, base_url=base_url, cursor=cursor),
-    }
-    return render_page(
-        request, "posts/subwiki_changes.html", context, fragment="wiki/_changes_rows.html"
+    return _changes_page(
+        request,
+        partial(recent_changes, viewer=viewer, subwiki=subwiki),
+        base_url=reverse("posts:subwiki_changes", args=[subwiki.slug]),
+        template="posts/subwiki_changes.html",
+        subwiki=subwiki,
+        hide_subwiki=True,
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -297,15 +296,3 @@ def change_rows(viewer: Viewer, revisions: Iterable[Revision]) -> list[ChangeRow
             )
         )
     return rows
-
-
-def changes_context(
-    viewer: Viewer, page: ListPage[Revision], *, base_url: str, cursor: str | None
-) -> dict[str, Any]:
-    """Context of a list of changes with its "load more" link."""
-    return {
-        "rows": change_rows(viewer, page.items),
-        "next_url": with_query(base_url, cursor=page.next_cursor) if page.next_cursor else None,
-        "is_first_page": cursor is None,
-        "base_url": base_url,
-    }
