@@ -6,10 +6,9 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -24,16 +23,6 @@ from tribune.accounts.selectors import (
 )
 from tribune.accounts.services import member_follow, member_unfollow
 from tribune.core.web import button_answer, render_page, requested_page
-
-
-def redirect_back(request: HttpRequest, *, fallback: str, anchor: str = "") -> HttpResponse:
-    """Back to the page the button was on (its `next` field, if it is on this site)."""
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ) or not target.startswith("/"):
-        target = fallback
-    return HttpResponseRedirect(f"{target}#{anchor}" if anchor else target)
 
 
 def _button(request: HttpRequest, member: Member, *, error: str | None = None) -> HttpResponse:

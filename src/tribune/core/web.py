@@ -103,13 +103,18 @@ def with_query(url: str, **params: Any) -> str:
     return f"{url}?{urlencode(kept)}" if kept else url
 
 
+def safe_next(request: HttpRequest, value: str, fallback: str) -> str:
+    """`value` if it is a place on this site to go back to, else `fallback`."""
+    if value.startswith("/") and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return fallback
+
+
 def redirect_back(request: HttpRequest, *, fallback: str, anchor: str = "") -> HttpResponse:
     """Back to the page the button was on (its `next` field, if it is on this site)."""
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ) or not target.startswith("/"):
-        target = fallback
+    target = safe_next(request, request.POST.get("next", ""), fallback)
     return HttpResponseRedirect(f"{target}#{anchor}" if anchor else target)
 
 

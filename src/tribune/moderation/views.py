@@ -16,7 +16,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -32,6 +31,7 @@ from tribune.core.web import (
     form_submit,
     refused,
     render_page,
+    safe_next,
     shows_problems,
     with_query,
 )
@@ -90,15 +90,6 @@ def _subwiki_asked(request: HttpRequest) -> Subwiki | None:
     if "\x00" in slug:  # no slug holds one, and PostgreSQL refuses it in a query
         raise NotFound
     return subwiki_get(viewer=viewer_of(request), slug=slug)
-
-
-def _safe_next(request: HttpRequest, value: str, fallback: str) -> str:
-    """A place on this site to go back to, or `fallback`."""
-    if value.startswith("/") and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return value
-    return fallback
 
 
 # --- Reporting ----------------------------------------------------------------------------
@@ -296,14 +287,14 @@ def act(request: HttpRequest) -> HttpResponse:
             % {"action": ActionKind(line.action).label},
         )
         next_url = form.cleaned_data["next"]
-        return redirect(_safe_next(request, next_url, reverse("moderation:queue")))
+        return redirect(safe_next(request, next_url, reverse("moderation:queue")))
     action = request.POST.get("action", "")
     context = {
         "form": form,
         "action_label": BUTTONS.get(action, action),
         "target": request.POST.get("target", ""),
         "timed": action in TIMED,
-        "back_url": _safe_next(request, request.POST.get("next", ""), reverse("moderation:queue")),
+        "back_url": safe_next(request, request.POST.get("next", ""), reverse("moderation:queue")),
     }
     return render(request, "moderation/act.html", context, status=submitted.status)
 
