@@ -3,8 +3,8 @@
 Every form works without JavaScript (a redirect back to the comment on the post's
 page, or a page that shows the problem with what was typed), and htmx gets the
 fragment to put in place: a new comment under its parent, a comment as edited, a
-tombstone. The threads themselves are shown by the post's page (posts.views.detail
-with talk.selectors.post_talk).
+tombstone. The threads themselves end the post's page ({% post_talk post %},
+talk.templatetags.talk_tags).
 """
 
 from __future__ import annotations
