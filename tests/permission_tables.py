@@ -5,7 +5,7 @@ asked in, how to ask it, and the roles that may. Every role not listed is refuse
 The roles are those of `tests.moderation.places` (one person of each, around a public
 square, another public subwiki and a private back room), plus its `owner` (of the
 square and the back room) and `author` (a plain member of the back room, who wrote the
-posts). tests/test_permission_tables.py checks that each `can_*` rule has a row.
+posts). tests/architecture/test_permission_tables.py checks that each `can_*` rule has a row.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 from django.urls import reverse
@@ -19,6 +21,16 @@ from django.utils.functional import Promise
 from tribune.accounts.permissions import Viewer
 from tribune.wiki.models import Page, PageKind, Revision
 from tribune.wiki.services import SaveResult
+
+
+@dataclass(frozen=True)
+class OwnerRights:
+    """What the viewer may do with an owner's revisions (wiki.permissions adds the
+    revision's own state)."""
+
+    restore: bool
+    review: bool
+    rollback: bool
 
 
 class RevisionOwner(ABC):
@@ -94,6 +106,13 @@ class RevisionOwner(ABC):
     def page_links(self) -> list[tuple[str, str]]:
         """More links for the top of its history page: (address, label)."""
         return []
+
+    @cached_property
+    def rights(self) -> OwnerRights:
+        """The owner's rules for the viewer, asked once for a whole page of revisions."""
+        return OwnerRights(
+            restore=self.can_restore(), review=self.can_review(), rollback=self.can_rollback()
+        )
 
     @property
     def current_revision_id(self) -> int | None:

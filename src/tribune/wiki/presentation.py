@@ -21,8 +21,13 @@ from tribune.core.exceptions import Forbidden
 from tribune.core.pagination import Page as ListPage
 from tribune.core.textmerge import DiffLine, diff_text
 from tribune.core.web import Done, RedirectTo, redirect_with_message, run_or_redirect, with_query
-from tribune.wiki.models import PageKind, Revision, RevisionStatus
-from tribune.wiki.owners import owner_of_page
+from tribune.wiki.models import PageKind, Revision
+from tribune.wiki.owners import RevisionOwner, owner_of_page
+from tribune.wiki.permissions import (
+    can_restore_revision,
+    can_review_revision,
+    can_roll_back_to_before,
+)
 from tribune.wiki.selectors import page_revision
 from tribune.wiki.services import EditConflict, SaveResult
 
@@ -58,25 +63,18 @@ class HistoryRow:
 
 
 def history_rows(
-    page: ListPage[Revision],
-    *,
-    current_id: int | None,
-    diff_url: str,
-    view_url: Callable[[Revision], str],
-    first_page: bool,
-    can_restore: bool,
-    review_urls: Callable[[Revision], tuple[str, str]] | None = None,
-    can_rollback: bool = False,
-    viewer_id: int | None = None,
+    page: ListPage[Revision], owner: RevisionOwner, *, first_page: bool
 ) -> list[HistoryRow]:
     """The rows of a history page; no queries beyond the page of revisions itself."""
+    current_id = owner.current_revision_id
+    diff_url = str(owner.url("diff"))
     rows = []
     for revision in page.items:
         is_current = revision.pk == current_id
         row = HistoryRow(
             revision=revision,
             is_current=is_current,
-            view_url=view_url(revision),
+            view_url=str(owner.url("revision", revision.pk)),
             previous_diff_url=(
                 with_query(diff_url, to=revision.pk) if revision.parent_id is not None else None
             ),
@@ -85,18 +83,12 @@ def history_rows(
                 if is_current or current_id is None
                 else with_query(diff_url, **{"from": revision.pk, "to": current_id})
             ),
-            can_restore=(can_restore and not is_current and revision.status == RevisionStatus.LIVE),
+            can_restore=can_restore_revision(owner, revision),
         )
-        if review_urls is not None and revision.status == RevisionStatus.PENDING:
-            row.approve_url, row.reject_url = review_urls(revision)
-        if (
-            can_rollback
-            and is_current
-            and revision.parent_id is not None
-            and revision.author is not None
-            # Rolling back one's own edit is a revert: the history offers that already.
-            and revision.author_id != viewer_id
-        ):
+        if can_review_revision(owner, revision):
+            row.approve_url = owner.url("approve", revision.pk)
+            row.reject_url = owner.url("reject", revision.pk)
+        if can_roll_back_to_before(owner, revision) and revision.author is not None:
             row.rollback_username = revision.author.username
         rows.append(row)
     if first_page and rows:

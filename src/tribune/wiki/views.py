@@ -31,8 +31,8 @@ from tribune.core.web import (
     with_query,
 )
 from tribune.wiki.forms import RevertForm
-from tribune.wiki.models import Revision, RevisionStatus
 from tribune.wiki.owners import RevisionOwner
+from tribune.wiki.permissions import can_restore_revision, can_review_revision
 from tribune.wiki.presentation import diff_pair, field_diffs, history_rows, restore_done
 from tribune.wiki.selectors import page_revision, page_revisions, revision_diff
 
@@ -47,27 +47,12 @@ def history_page(request: HttpRequest, owner: RevisionOwner) -> HttpResponse:
     cursor = request.GET.get("cursor") or None
     page = page_revisions(page_id=owner.page.pk, cursor=cursor)
     urls = owner.urls()
-    diff_url = str(urls["diff_url"])
-
-    def review_urls(revision: Revision) -> tuple[str, str]:
-        return str(owner.url("approve", revision.pk)), str(owner.url("reject", revision.pk))
-
-    rows = history_rows(
-        page,
-        current_id=owner.current_revision_id,
-        diff_url=diff_url,
-        view_url=lambda revision: str(owner.url("revision", revision.pk)),
-        first_page=cursor is None,
-        can_restore=owner.can_restore(),
-        review_urls=review_urls if owner.can_review() else None,
-        can_rollback=owner.can_rollback(),
-        viewer_id=owner.viewer.pk,
-    )
+    rows = history_rows(page, owner, first_page=cursor is None)
     history_url = str(urls["history_url"])
     context = {
         "owner": owner,
         "rows": rows,
-        "compare_url": diff_url,
+        "compare_url": urls["diff_url"],
         "next_url": with_query(history_url, cursor=page.next_cursor) if page.next_cursor else None,
         "is_first_page": cursor is None,
         **urls,
@@ -92,7 +77,7 @@ def diff_page(request: HttpRequest, owner: RevisionOwner) -> HttpResponse:
         "new_url": owner.url("revision", new.pk),
         "fields": field_diffs(diff.fields),
         "current_id": owner.current_revision_id,
-        "can_restore": owner.can_restore(),
+        "can_restore": can_restore_revision(owner, old) if old.pk else False,
         **owner.urls(),
     }
     return render(request, "wiki/diff.html", context)
@@ -111,10 +96,8 @@ def revision_page(request: HttpRequest, owner: RevisionOwner, revision_id: int) 
         "content": shown.content,
         "body_html": markdown_html(owner.viewer, str(shown.field(owner.markdown_field))),
         "is_current": is_current,
-        "can_restore": (
-            owner.can_restore() and not is_current and shown.status == RevisionStatus.LIVE
-        ),
-        "can_review": owner.can_review() and shown.status == RevisionStatus.PENDING,
+        "can_restore": can_restore_revision(owner, shown),
+        "can_review": can_review_revision(owner, shown),
         "approve_url": owner.url("approve", shown.pk),
         "reject_url": owner.url("reject", shown.pk),
         "previous_diff_url": (

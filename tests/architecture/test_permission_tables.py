@@ -19,7 +19,7 @@ APPS = sorted(path.parent.name for path in Path(tribune.__file__).parent.glob("*
 
 
 def test_the_apps_that_decide_anything_are_found():
-    assert {"accounts", "communities", "funding", "notes", "posts", "trust"} <= set(APPS)
+    assert {"accounts", "communities", "funding", "notes", "posts", "trust", "wiki"} <= set(APPS)
 
 
 @pytest.mark.parametrize("app", APPS)
