@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +27,7 @@ from tribune.core.ratelimit import client_address
 from tribune.core.web import (
     redirect_with_message,
     render_page,
+    requested_page,
     run_or_redirect,
     shows_problems,
     with_query,
@@ -44,20 +46,23 @@ OwnerFinder = Callable[..., RevisionOwner]
 
 def history_page(request: HttpRequest, owner: RevisionOwner) -> HttpResponse:
     """Every revision, newest first: compare any two, restore, review, roll back."""
-    cursor = request.GET.get("cursor") or None
-    page = page_revisions(page_id=owner.page.pk, cursor=cursor)
+    requested = requested_page(request, partial(page_revisions, page_id=owner.page.pk))
     urls = owner.urls()
-    rows = history_rows(page, owner, first_page=cursor is None)
-    history_url = str(urls["history_url"])
     context = {
         "owner": owner,
-        "rows": rows,
+        "rows": history_rows(requested.page, owner, first_page=requested.is_first),
         "compare_url": urls["diff_url"],
-        "next_url": with_query(history_url, cursor=page.next_cursor) if page.next_cursor else None,
-        "is_first_page": cursor is None,
+        "next_url": requested.next_url(str(urls["history_url"])),
+        "is_first_page": requested.is_first,
         **urls,
     }
-    return render_page(request, "wiki/history.html", context, fragment="wiki/_history_rows.html")
+    return render_page(
+        request,
+        "wiki/history.html",
+        context,
+        fragment="wiki/_history_rows.html",
+        status=requested.status,
+    )
 
 
 def diff_page(request: HttpRequest, owner: RevisionOwner) -> HttpResponse:
