@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 from decimal import Decimal, InvalidOperation
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -135,6 +136,33 @@ def rate_limits(raw: str, defaults: dict[str, dict[str, str]]) -> dict[str, dict
                 "count/period, as 30/h, 5/10m or 1000/d (units s, m, h, d), or off."
             )
     return limits
+
+
+_RELEASE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
+
+
+def release(name: str = "TRIBUNE_RELEASE") -> str:
+    """The release this process serves (TRIBUNE_RELEASE): one value for every server of
+    a deploy, a new one at each deploy. Unset, a value of this process's own: `tribune
+    serve` gives it to the processes it starts, so that each start of a server is a
+    release of its own."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return f"started-{secrets.token_hex(6)}"
+    if not _RELEASE.match(raw):
+        raise ImproperlyConfigured(
+            f"{name} must be 1 to 64 letters, digits, dots, dashes, underscores or plus "
+            f"signs (a commit id or a version), not {raw!r}."
+        )
+    return raw
+
+
+def package_version() -> str:
+    """Tribune's installed version, or "unknown" when it runs from a bare checkout."""
+    try:
+        return version("tribune")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def secret_key(var_dir: Path) -> str:

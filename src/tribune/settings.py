@@ -26,7 +26,9 @@ from tribune.config import (
     env_int,
     env_list,
     env_str,
+    package_version,
     rate_limits,
+    release,
     secret_key,
 )
 
@@ -153,14 +155,23 @@ TRIBUNE_PREPARED_STATEMENTS = env_bool("TRIBUNE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, tasks: local by default, Redis when REDIS_URL is set ---
+# Pieces of pages rendered once (cards, threads, the API's items, rendered Markdown) are
+# kept in a cache of their own, "fragments", whose VERSION is the release: a new release
+# never serves what an older one rendered (tribune.core.fragments). The default cache
+# (sessions, rate limits, settings) is not versioned: a deploy keeps its counts.
+TRIBUNE_RELEASE = release()
+FRAGMENTS_VERSION = f"{package_version()}-{TRIBUNE_RELEASE}"
 REDIS_URL = env_str("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
+    _redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("TRIBUNE_CACHE_PREFIX", "tribune"),
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("TRIBUNE_CACHE_PREFIX", "tribune"),
-        }
+        "default": _redis_cache,
+        "fragments": {**_redis_cache, "VERSION": FRAGMENTS_VERSION},
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
@@ -168,7 +179,12 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "tribune",
-        }
+        },
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tribune-fragments",
+            "VERSION": FRAGMENTS_VERSION,
+        },
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
