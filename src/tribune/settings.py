@@ -149,9 +149,19 @@ else:
             },
         }
     }
-# Hot statements (the home feed's) are prepared once per PostgreSQL connection
-# (tribune.core.prepared); off behind a pooler in transaction mode.
+# PostgreSQL: psycopg binds values on the server, and prepares a statement that a
+# connection runs again and again (the home feed's) after a few runs, so that PostgreSQL
+# plans it once per connection. Off behind a pooler in transaction mode, where a
+# client's statements reach several server connections.
 TRIBUNE_PREPARED_STATEMENTS = env_bool("TRIBUNE_PREPARED_STATEMENTS", True)
+# Runs of one statement on a connection before psycopg prepares it (psycopg's default).
+PREPARE_THRESHOLD = 5
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "server_side_binding": True,
+        "prepare_threshold": PREPARE_THRESHOLD if TRIBUNE_PREPARED_STATEMENTS else None,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, tasks: local by default, Redis when REDIS_URL is set ---
