@@ -6,7 +6,16 @@ A feed is read often and its posts change seldom: each post is kept as the JSON 
 API writes for it (post_out, rendered by the API's renderer), under a key of every
 value it is made from, in the fragments cache (versioned by the release:
 core.fragments), and a page is written around the kept JSON, as ninja would write the
-ListOut[PostOut] it declares.
+ListOut[PostOut] it declares (tests/feeds/test_api.py checks it is the same text).
+
+Written by hand because it is the cheapest, measured at scale 1 on a page of 20 items
+read from the cache, in CPU per page: 0.08 ms with local memory (0.3 to 0.6 ms with
+Redis) splicing the kept JSON; 0.36 to 0.41 ms (0.6 to 0.8 ms) keeping each item's
+dict for the API's renderer to write; 1.3 to 1.4 ms (1.8 to 2.0 ms) keeping each
+PostOut for ninja to dump and write, its own way for a view that returns the schema.
+A home API request costs some 6 to 7 ms of CPU in all: in-process on PostgreSQL and
+Redis (three rounds each), ninja's way made it about 35% dearer (9.5 against 7.0 ms a
+request), the dicts about 9% (7.2 against 6.6 ms).
 """
 
 from __future__ import annotations
