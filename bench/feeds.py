@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from bench import (
     BIG_THREAD_TITLE,
@@ -259,27 +259,15 @@ def after(cursor: str) -> Any:
 
 def time_sql(viewer: Any, halfway: str, seconds: float) -> dict[str, Any]:
     """The home feed's statement (from the feeds app) timed alone, first page and halfway,
-    run as the feed runs it (prepared, on PostgreSQL); and the reference statement, run
-    plainly."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tribune.feeds.selectors import home_feed_runner, home_feed_sql
+    run as the feed runs it (on PostgreSQL with its planner settings, prepared by psycopg
+    after a few runs); and the reference statement, run plainly."""
+    from tribune.feeds.selectors import home_feed_runner
 
     out: dict[str, Any] = {}
     for name, cursor in (("home_sql", None), ("home_sql_half", halfway)):
         runner = home_feed_runner(viewer.pk, cursor, PAGE_SIZE)
         out[name] = time_run(functools.partial(count_rows, runner), seconds)
-        with CaptureQueriesContext(connection) as ran:
-            runner()
-        # Its plan as it runs: on PostgreSQL, the EXECUTE of the statement prepared on
-        # this connection, under the feed's settings.
-        executed = feed_statement(ran.captured_queries[-1]["sql"]) if ran else None
-        if executed is not None:
-            out[name]["plan"] = condense(explain(executed, as_feed=True))
-        else:
-            sql, params = home_feed_sql(viewer.pk, cursor, PAGE_SIZE)
-            out[name]["plan"] = condense(explain(sql, params, as_feed=True))
+        out[name]["plan"] = condense(explain_home_feed(viewer.pk, cursor))
 
     naive = feed_queryset(viewer).values_list("id", "created_at")
     for name, queryset in (
@@ -318,30 +306,51 @@ def time_run(run: Callable[[], int], seconds: float) -> dict[str, Any]:
     return {"rows": rows, **summarise(samples, seconds=sum(samples))}
 
 
-def feed_statement(sql: str) -> str | None:
-    """The statement of a captured run of the home feed's, between its planner settings
-    (PostgreSQL): its SELECT, or the EXECUTE of it prepared (after any PREPARE); None for
-    any other statement."""
-    from tribune.feeds.selectors import FEED_PLANNER
-
-    prefix = "; ".join(setting for setting, _reset in FEED_PLANNER) + "; "
-    suffix = "; " + "; ".join(reset for _setting, reset in FEED_PLANNER)
-    if prefix not in sql or not sql.endswith(suffix):
-        return None
-    return sql.rpartition(prefix)[2].removesuffix(suffix)
+# A named placeholder of a statement, as psycopg numbers them ($1, $2... in the order the
+# names first appear) when it binds the values on the server.
+NAMED_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# The home feed's page statement: its merged sources are read `AS feed_page`.
+FEED_PAGE = "feed_page"
 
 
-def explain(
-    sql: str, params: list[Any] | dict[str, Any] | None = None, *, as_feed: bool = False
-) -> list[str]:
-    """The plan of a statement, one line per step (SQLite's tree is indented); `as_feed`:
-    as the home feed runs its statement."""
+def psycopg_prepared(sql: str) -> tuple[str, list[str]] | None:
+    """The name PostgreSQL knows a statement by if psycopg has prepared it on this
+    connection, with its placeholders' names in the order of their numbers."""
     from django.db import connection
 
-    from tribune.feeds.selectors import explain_statement
+    order = list(dict.fromkeys(NAMED_PLACEHOLDER.findall(sql)))
+    text = NAMED_PLACEHOLDER.sub(lambda m: f"${order.index(m.group(1)) + 1}", sql)
+    with connection.cursor() as cursor:
+        query = "SELECT name FROM pg_prepared_statements WHERE statement = %s"
+        cursor.execute(query, [text.replace("%%", "%")])
+        found = cursor.fetchone()
+    return (str(found[0]), order) if found else None
 
-    if as_feed and connection.vendor == "postgresql":
-        return explain_statement(sql, params or None)
+
+def explain_home_feed(viewer_id: int, cursor: str | None) -> list[str]:
+    """The plan of the home feed's statement as it runs: on PostgreSQL, the plan of the
+    statement psycopg prepared (EXPLAIN EXECUTE: the generic plan, once PostgreSQL keeps
+    one), or of its text with the values where it is not prepared (yet)."""
+    from django.db import connection
+
+    from tribune.feeds.selectors import home_feed_sql
+
+    sql, params = home_feed_sql(viewer_id, cursor, PAGE_SIZE)
+    prepared = psycopg_prepared(sql) if connection.vendor == "postgresql" else None
+    if prepared is None:
+        return explain(sql, params)
+    name, order = prepared
+    compose = connection.ops.compose_sql  # type: ignore[attr-defined]
+    values = ", ".join(compose("%s", [params[key]]) for key in order)
+    with connection.cursor() as db:
+        db.execute(f"EXPLAIN EXECUTE {name}({values})")
+        return [str(row[0]) for row in db.fetchall()]
+
+
+def explain(sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[str]:
+    """The plan of a statement, one line per step (SQLite's tree is indented)."""
+    from django.db import connection
+
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
@@ -381,15 +390,14 @@ def inspect_pages(
         client.get(paths[name], headers=headers)  # warm caches, as the server's would be
         with CaptureQueriesContext(connection) as queries:
             response = client.get(paths[name], headers=headers)
-        selects = [
-            feed_statement(q["sql"]) or q["sql"]
-            for q in queries.captured_queries
-            if q["sql"].startswith("SELECT") or feed_statement(q["sql"])
-        ]
-        feed = {feed_statement(q["sql"]) for q in queries.captured_queries}
+        selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+        cursor = parse_qs(urlsplit(paths[name]).query).get("cursor", [None])[0]
         plans = []
         for sql in dict.fromkeys(selects):
-            lines = explain(sql, as_feed=sql in feed)
+            if FEED_PAGE in sql and name.startswith("home_"):
+                lines = explain_home_feed(viewer.pk, cursor)  # as it runs
+            else:
+                lines = explain(sql)
             found = findings(lines, sql, rows)
             plans.append({"sql": shorten(sql), "plan": condense(lines), "findings": found})
         items = None
@@ -406,11 +414,15 @@ def inspect_pages(
 
 SQLITE_SCAN = re.compile(r"^\s*SCAN (\w+)(?: AS \w+)?(?: USING (?:COVERING )?INDEX (\w+))?")
 POSTGRES_SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
+# A bitmap scan reads every row that matches before any LIMIT: of the posts of a busy
+# source, thousands where a page needs twenty.
+POSTGRES_BITMAP_SCAN = re.compile(r"Bitmap Heap Scan on (posts_post)\b")
 SQL_ALIAS = re.compile(r'"(\w+)" (?:AS )?"?([A-Z]\d+)"?')
 
 
 def findings(plan: list[str], sql: str, rows: dict[str, int]) -> list[str]:
-    """What in a plan reads a large table whole: a full scan, or a scan of a whole index."""
+    """What in a plan reads a large table whole: a full scan, or a scan of a whole index;
+    or every matching post before the LIMIT (a bitmap scan)."""
     # SQLite names a table by its alias in the statement (Django's subqueries use U0...).
     aliases = {alias: table for table, alias in SQL_ALIAS.findall(sql)}
 
@@ -430,6 +442,9 @@ def findings(plan: list[str], sql: str, rows: dict[str, int]) -> list[str]:
         postgres = POSTGRES_SEQ_SCAN.search(line)
         if postgres and (table := large(postgres.group(1))):
             found.append(f"FULL SCAN of {table}")
+        bitmap = POSTGRES_BITMAP_SCAN.search(line)
+        if bitmap and (table := large(bitmap.group(1))):
+            found.append(f"bitmap scan of {table} (every matching row, before the LIMIT)")
     return found
 
 
@@ -1315,7 +1330,8 @@ def markdown(result: dict[str, Any]) -> str:
         "Counted in-process, the second time each page is asked (caches warm), with the "
         "session and the member's own queries. A *full scan* reads a whole table of the "
         f"network that holds {LARGE_ROWS:,} rows or more; an *index-order scan* walks a "
-        "whole index newest first, unless the page's LIMIT stops it early."
+        "whole index newest first, unless the page's LIMIT stops it early; a *bitmap scan* "
+        "of the posts (PostgreSQL) reads every post that matches before the LIMIT."
     )
     for name, page in result["pages"].items():
         flagged = sorted({f for plan in page["plans"] for f in plan["findings"]})

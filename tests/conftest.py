@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 from tests.factories import MemberFactory
@@ -28,7 +28,8 @@ def _isolated_media_and_mail(settings, tmp_path: Path) -> None:
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Rate limits and cached fragments never carry over from one test to the next."""
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 from decimal import Decimal, InvalidOperation
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -156,6 +157,33 @@ def writable_folder(path: Path, variable: str) -> Path:
             f"runs Tribune the right to, or set {variable} to another folder."
         )
     return path
+
+
+_RELEASE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
+
+
+def release(name: str = "TRIBUNE_RELEASE") -> str:
+    """The release this process serves (TRIBUNE_RELEASE): one value for every server of
+    a deploy, a new one at each deploy. Unset, a value of this process's own: `tribune
+    serve` gives it to the processes it starts, so that each start of a server is a
+    release of its own."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return f"started-{secrets.token_hex(6)}"
+    if not _RELEASE.match(raw):
+        raise ImproperlyConfigured(
+            f"{name} must be 1 to 64 letters, digits, dots, dashes, underscores or plus "
+            f"signs (a commit id or a version), not {raw!r}."
+        )
+    return raw
+
+
+def package_version() -> str:
+    """Tribune's installed version, or "unknown" when it runs from a bare checkout."""
+    try:
+        return version("tribune")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def secret_key(var_dir: Path) -> str:

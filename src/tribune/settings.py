@@ -26,7 +26,9 @@ from tribune.config import (
     env_int,
     env_list,
     env_str,
+    package_version,
     rate_limits,
+    release,
     secret_key,
     writable_folder,
 )
@@ -153,21 +155,39 @@ else:
             },
         }
     }
-# Hot statements (the home feed's) are prepared once per PostgreSQL connection
-# (tribune.core.prepared); off behind a pooler in transaction mode.
+# PostgreSQL: psycopg binds values on the server, and prepares a statement that a
+# connection runs again and again (the home feed's) after a few runs, so that PostgreSQL
+# plans it once per connection. Off behind a pooler in transaction mode, where a
+# client's statements reach several server connections.
 TRIBUNE_PREPARED_STATEMENTS = env_bool("TRIBUNE_PREPARED_STATEMENTS", True)
+# Runs of one statement on a connection before psycopg prepares it (psycopg's default).
+PREPARE_THRESHOLD = 5
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "server_side_binding": True,
+        "prepare_threshold": PREPARE_THRESHOLD if TRIBUNE_PREPARED_STATEMENTS else None,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, tasks: under var/ by default, Redis when REDIS_URL is set ---
+# Pieces of pages rendered once (cards, threads, the API's items, rendered Markdown) are
+# kept in a cache of their own, "fragments", whose VERSION is the release: a new release
+# never serves what an older one rendered (tribune.core.fragments). The default cache
+# (sessions, rate limits, settings) is not versioned: a deploy keeps its counts.
+TRIBUNE_RELEASE = release()
+FRAGMENTS_VERSION = f"{package_version()}-{TRIBUNE_RELEASE}"
 REDIS_URL = env_str("REDIS_URL", "")
 CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
+    _redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("TRIBUNE_CACHE_PREFIX", "tribune"),
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("TRIBUNE_CACHE_PREFIX", "tribune"),
-        }
+        "default": _redis_cache,
+        "fragments": {**_redis_cache, "VERSION": FRAGMENTS_VERSION},
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif TESTING:
@@ -177,7 +197,12 @@ elif TESTING:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "tribune",
-        }
+        },
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tribune-fragments",
+            "VERSION": FRAGMENTS_VERSION,
+        },
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 else:
@@ -197,7 +222,15 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
             # Past this size the entries stored longest ago go first.
             "OPTIONS": {"size_limit": 256 * 1024 * 1024},
-        }
+        },
+        # Fragments need no sharing: each is keyed by everything it shows, so no process
+        # can serve one that another made stale, and memory reads them 4 to 5 times
+        # faster than the disk (the figures above).
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tribune-fragments",
+            "VERSION": FRAGMENTS_VERSION,
+        },
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

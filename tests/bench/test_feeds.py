@@ -39,6 +39,17 @@ def test_a_postgresql_sequential_scan_is_flagged():
     assert findings(plan, "", ROWS) == ["FULL SCAN of posts_post"]
 
 
+def test_a_postgresql_bitmap_scan_of_the_posts_is_flagged():
+    plan = [
+        "Limit",
+        "  ->  Bitmap Heap Scan on posts_post posts_post_2  (cost=4.5..40.1 rows=12)",
+        "        ->  Bitmap Index Scan on post_author_recent  (cost=0.00..4.5 rows=12)",
+    ]
+    assert findings(plan, "", ROWS) == [
+        "bitmap scan of posts_post (every matching row, before the LIMIT)"
+    ]
+
+
 def test_a_long_plan_shows_each_step_once_with_its_count():
     arm = [
         "MERGE (UNION ALL)",
@@ -47,21 +58,6 @@ def test_a_long_plan_shows_each_step_once_with_its_count():
     shown = condense(arm * 30)
     assert "SEARCH posts_post USING INDEX post_subwiki_recent (subwiki_id=?)   [x30]" in shown
     assert len(shown) == 3  # the note, then the two steps
-
-
-def test_the_home_feeds_statement_is_explained_as_it_runs():
-    from bench.feeds import feed_statement
-    from tribune.feeds.selectors import FEED_PLANNER
-
-    settings = "; ".join(setting for setting, _reset in FEED_PLANNER)
-    resets = "; ".join(reset for _setting, reset in FEED_PLANNER)
-    select = "SELECT 1 FROM posts_post"
-    assert feed_statement(f"{settings}; {select}; {resets}") == select
-    execute = "EXECUTE tribune_0a1b('{1,2}'::int8[], 7)"
-    assert feed_statement(f"{settings}; {execute}; {resets}") == execute
-    prepare = "PREPARE tribune_0a1b AS SELECT 1 FROM posts_post WHERE id = $2"
-    assert feed_statement(f"{prepare}; {settings}; {execute}; {resets}") == execute
-    assert feed_statement(select) is None
 
 
 def test_the_cpu_a_request_costs_is_set_against_the_trivial_views():

@@ -16,6 +16,7 @@ from tribune.config import (
     env_int,
     env_list,
     env_str,
+    release,
     secret_key,
 )
 
@@ -99,6 +100,25 @@ def test_a_choice_out_of_the_list_names_every_allowed_value(monkeypatch, raw):
     assert VAR in message
     assert "open, waitlist, invite-only" in message
     assert repr(raw) in message
+
+
+# --- The release ------------------------------------------------------------------------
+
+
+def test_the_release_is_the_operators_when_set(monkeypatch):
+    monkeypatch.setenv(VAR, " 4f2c9ab ")
+    assert release(VAR) == "4f2c9ab"
+
+
+def test_without_one_each_process_is_a_release_of_its_own():
+    assert release(VAR) != release(VAR)
+
+
+@pytest.mark.parametrize("raw", ["two words", "a:b", "x" * 65, "-leading-dash"])
+def test_a_release_that_cannot_go_in_a_cache_key_is_refused(monkeypatch, raw):
+    monkeypatch.setenv(VAR, raw)
+    with pytest.raises(ImproperlyConfigured, match=VAR):
+        release(VAR)
 
 
 # --- SECRET_KEY ------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ what rendering them afresh for that reader shows, and follow every change."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -12,6 +11,7 @@ from tests.factories import MemberFactory, make_post, make_subwiki
 from tests.posts.test_pages import client_for
 from tribune.accounts.models import Member
 from tribune.accounts.permissions import Viewer
+from tribune.core.fragments import fragment_cache
 from tribune.posts.models import Post
 from tribune.talk.models import Comment
 from tribune.talk.selectors import (
@@ -76,7 +76,7 @@ def talk(member: Member, other_member: Member) -> tuple[Post, list[Comment]]:
 
 def test_every_reader_sees_what_a_fresh_render_shows_them(talk, member, other_member, moderator):
     post, _comments = talk
-    cache.clear()
+    fragment_cache().clear()
     readers: list[Viewer | None] = [None, member, other_member, moderator, MemberFactory()]
     for reader in readers:
         viewer = reader or client_for(None).get("/").wsgi_request.user

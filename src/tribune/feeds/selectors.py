@@ -32,7 +32,6 @@ from tribune.accounts.models import Member, MemberFollow
 from tribune.accounts.permissions import Viewer
 from tribune.communities.models import Subwiki, SubwikiFollow
 from tribune.communities.selectors import subwiki_visibility_q
-from tribune.core import prepared
 from tribune.core.pagination import (
     Page,
     after_cursor_q,
@@ -82,27 +81,41 @@ class FeedSources:
 # request fills them in. (Named, too, because Django's SQLite backend rewrites `%s`
 # placeholders with a regular expression on every run, a cost that follows the length
 # of a statement that has an arm per source.)
+#
+# On PostgreSQL the text is the same for every member of one shape, so psycopg prepares
+# it once a connection has run it a few times (settings.DATABASES: prepare_threshold),
+# and PostgreSQL plans it once: after five custom plans it keeps a generic one (12 runs
+# at scale 1: 5 custom plans, then the generic plan 7 times). That plan walks each
+# source's index newest first and stops after a page, bitmap scans allowed. The feed
+# used to force both (bitmap scans off, a generic plan: SET LOCAL around the statement);
+# with values bound on the server the settings need statements of their own, and they
+# cost the web server some 0.3 ms of CPU a request (1.0 ms against 0.7 ms a run of the
+# statement, in-process, 500 runs) for a plan it gets without them. Should PostgreSQL
+# ever prefer a bitmap scan of the posts, which would read every post of a prolific
+# source, the benchmark flags it in the plans of the list pages (bench.feeds.findings).
 
-_KEPT: dict[tuple[Any, ...], Any] = {}
+_BUILT_STATEMENTS: dict[tuple[Any, ...], Any] = {}
 # A bound on the statements one process keeps (from a few to some tens of kilobytes each).
 MAX_STATEMENTS = 300
-# Stand-ins for the values a request fills in; none can be a real value.
-_SOURCE = -7_301_915_846_270_413
-_VIEWER = -7_301_915_846_270_421
-_AFTER_ID = -7_301_915_846_270_419
-_AFTER_TIME = dt.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=dt.UTC)
+# What the ORM is given where a request's own value goes, so that each can be found in
+# the parameters it makes and turned into a _RequestValue: ids that no row has (negative,
+# far beyond any sequence) and a time before any post.
+_SOURCE_ID_STAND_IN = -7_301_915_846_270_413
+_VIEWER_ID_STAND_IN = -7_301_915_846_270_421
+_CURSOR_ID_STAND_IN = -7_301_915_846_270_419
+_CURSOR_TIME_STAND_IN = dt.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=dt.UTC)
 
 T = TypeVar("T")
 
 
-def _kept(key: tuple[Any, ...], build: Callable[[], T]) -> T:
+def _built_once(key: tuple[Any, ...], build: Callable[[], T]) -> T:
     """What `build` makes for `key` (and the database), made once and kept."""
     key = (connection.alias, connection.vendor, *key)
-    found = _KEPT.get(key)
+    found = _BUILT_STATEMENTS.get(key)
     if found is None:
-        if len(_KEPT) >= MAX_STATEMENTS:
-            _KEPT.clear()
-        found = _KEPT[key] = build()
+        if len(_BUILT_STATEMENTS) >= MAX_STATEMENTS:
+            _BUILT_STATEMENTS.clear()
+        found = _BUILT_STATEMENTS[key] = build()
     return found
 
 
@@ -117,7 +130,7 @@ def _time_param(value: dt.datetime) -> Any:
 
 
 @dataclass(frozen=True)
-class _Shape:
+class _StatementShape:
     """What a home feed statement's text depends on, beside the visibility rule."""
 
     subwikis: int
@@ -127,93 +140,87 @@ class _Shape:
 
 
 @dataclass(frozen=True)
-class _Slot:
+class _RequestValue:
     """Where a request's own value goes in a kept statement: the id of the `index`th
-    source of a kind, the ids of all of them (`index` None), or the cursor's time or id."""
+    source of a kind, the ids of all of them (`index` None), the viewer's id, or the
+    cursor's time or id."""
 
     what: str
     index: int | None = None
 
 
 @dataclass(frozen=True)
-class _Named:
-    """A statement with named parameters: its SQL, its constant values, and the slots a
-    request fills in."""
+class _ReusableStatement:
+    """A statement with named parameters: its SQL, its constant values (those not written
+    into it), and where each of a request's values goes."""
 
     sql: str
     constants: dict[str, Any]
-    slots: tuple[tuple[str, _Slot], ...]
-    prepared: prepared.Prepared | None  # on PostgreSQL, the statement to prepare
+    request_values: tuple[tuple[str, _RequestValue], ...]
 
-    def values(self, value: Callable[[_Slot], Any]) -> dict[str, Any]:
-        return {name: value(slot) for name, slot in self.slots}
+    def params(self, value: Callable[[_RequestValue], Any]) -> dict[str, Any]:
+        return {**self.constants, **{name: value(where) for name, where in self.request_values}}
 
-    def params(self, value: Callable[[_Slot], Any]) -> dict[str, Any]:
-        return {**self.constants, **self.values(value)}
-
-    def run(
-        self, value: Callable[[_Slot], Any], *, planner: Sequence[tuple[str, str]] = ()
-    ) -> list[tuple[Any, ...]]:
-        """The statement's rows for a request's values (`value` of each slot), prepared
-        on PostgreSQL; `planner`: settings it runs with there (each with its reset)."""
-        if self.prepared is None:
-            with connection.cursor() as db:
-                db.execute(self.sql, self.params(value))
-                rows: list[tuple[Any, ...]] = db.fetchall()
-                return rows
-        before = [setting for setting, _reset in planner]
-        after = [reset for _setting, reset in planner]
-        return prepared.run(self.prepared, self.values(value), before=before, after=after)
+    def run(self, value: Callable[[_RequestValue], Any]) -> list[tuple[Any, ...]]:
+        """The statement's rows for a request's values (`value` of each)."""
+        with connection.cursor() as db:
+            db.execute(self.sql, self.params(value))
+            rows: list[tuple[Any, ...]] = db.fetchall()
+            return rows
 
 
-def _named(sql: str, params: Sequence[Any]) -> _Named:
-    """Django's `%s` SQL with its parameters (some of them _Slots), as named parameters;
-    on SQLite, the constant words and numbers written into the SQL instead (_literal).
-    The stand-in viewer's id (_builder) becomes a slot. A slot met again keeps its name:
-    the cursor's time, in three places of every arm, is one value to bind, not three
-    per source (binding hundreds cost a deep page half a millisecond on SQLite)."""
+def _reusable(sql: str, params: Sequence[Any]) -> _ReusableStatement:
+    """Django's `%s` SQL with its parameters (some of them _RequestValues), as named
+    parameters, with the constants written into the SQL where they can be (_literal).
+    The stand-in viewer's id (_builder) becomes a request value. A request value met
+    again keeps its name: the cursor's time, in three places of every arm, is one value
+    to bind, not three per source (binding hundreds cost a deep page half a millisecond
+    on SQLite)."""
     pieces = sql.split("%s")
     if len(pieces) != len(params) + 1 or "%%" in sql:  # pragma: no cover - Django's SQL
         raise AssertionError("unexpected parameters in a home feed statement")
     text = [pieces[0]]
     constants: dict[str, Any] = {}
-    slots: dict[_Slot, str] = {}
+    names: dict[_RequestValue, str] = {}
     for number, (given, piece) in enumerate(zip(params, pieces[1:], strict=True)):
         name = f"p{number}"
-        param = _Slot("viewer") if type(given) is int and given == _VIEWER else given
-        if isinstance(param, _Slot):
-            name = slots.setdefault(param, name)
-        literal = None if isinstance(param, _Slot) else _literal(param)
+        is_viewer = type(given) is int and given == _VIEWER_ID_STAND_IN
+        param = _RequestValue("viewer") if is_viewer else given
+        if isinstance(param, _RequestValue):
+            name = names.setdefault(param, name)
+        literal = None if isinstance(param, _RequestValue) else _literal(param)
         text.append(f"{literal if literal is not None else f'%({name})s'}{piece}")
-        if not isinstance(param, _Slot) and literal is None:
+        if not isinstance(param, _RequestValue) and literal is None:
             constants[name] = param
-    named_sql = "".join(text)
-    to_prepare = None
-    if connection.vendor == "postgresql":
-        to_prepare = prepared.prepare(named_sql, constants, set(slots.values()))
-    named_slots = tuple((name, slot) for slot, name in slots.items())
-    return _Named(sql=named_sql, constants=constants, slots=named_slots, prepared=to_prepare)
+    request_values = tuple((name, where) for where, name in names.items())
+    return _ReusableStatement(sql="".join(text), constants=constants, request_values=request_values)
 
 
 def _builder(viewer: Member) -> Member:
     """Whom a kept statement is built for. On PostgreSQL, a stand-in with the viewer's
-    rights and an id of its own, which becomes a slot: one statement, prepared once per
-    connection, serves every member alike. On SQLite, the viewer: their id is written
-    into the SQL (_literal), and SQLite keeps a statement per member."""
+    rights and an id of its own, which becomes a request value: one statement, prepared
+    once per connection, serves every member alike. On SQLite, the viewer: their id is
+    written into the SQL (_literal), and SQLite keeps a statement per member."""
     if connection.vendor != "postgresql":
         return viewer
-    return Member(pk=_VIEWER, is_staff=viewer.is_staff, is_active=viewer.is_active)
+    return Member(pk=_VIEWER_ID_STAND_IN, is_staff=viewer.is_staff, is_active=viewer.is_active)
 
 
 def _literal(value: Any) -> str | None:
-    """A constant of a statement as an SQLite literal, or None to leave it a parameter.
+    """A constant of a statement as a literal of its SQL, or None to leave it a parameter.
 
-    SQLite plans a statement again each time it runs if its plan depends on a parameter's
-    value (a partial index: "status = ?" may or may not be the index's "status =
-    'helpful'"), and for a statement with an arm per source that costs more than running
-    it. Written into the SQL, the constants (words of the code and numbers: a state, a
-    kind, the viewer's id) are known when it is planned, once.
+    A plan made once for every run must know the constants: SQLite plans a statement
+    again each time it runs if its plan depends on a parameter's value (a partial index:
+    "status = ?" may or may not be the index's "status = 'helpful'"), and for a statement
+    with an arm per source that costs more than running it; PostgreSQL's generic plan of
+    a prepared statement cannot use such an index at all. Written into the SQL, the
+    constants (words of the code and numbers: a state, a kind, the viewer's id on SQLite)
+    are known when it is planned, once.
     """
+    if connection.vendor == "postgresql":
+        # psycopg's own quoting (client-side, as Django's queries are bound by default).
+        compose: Callable[[str, Any], str] = connection.ops.compose_sql  # type: ignore[attr-defined]
+        return compose("%s", [value]).replace("%", "%%")
     if connection.vendor != "sqlite":
         return None
     if isinstance(value, bool):
@@ -232,7 +239,7 @@ def home_feed_sources(viewer: Member) -> FeedSources:
 
     builder = _builder(viewer)
 
-    def build() -> _Named:
+    def build() -> _ReusableStatement:
         subwikis = (
             SubwikiFollow.objects.filter(member_id=builder.pk)
             .filter(subwiki_visibility_q(builder, prefix="subwiki__"))
@@ -241,9 +248,9 @@ def home_feed_sources(viewer: Member) -> FeedSources:
         members = MemberFollow.objects.filter(follower_id=builder.pk).values_list(
             Value(_MEMBER, output_field=IntegerField()), "followed_id"
         )
-        return _named(*_sql(subwikis.union(members, all=True)))
+        return _reusable(*_sql(subwikis.union(members, all=True)))
 
-    statement = _kept(("sources", visibility_key(builder)), build)
+    statement = _built_once(("sources", visibility_key(builder)), build)
     rows = statement.run(lambda _viewer_slot: viewer.pk)
     subwiki_ids: list[int] = []
     author_ids: list[int] = [viewer.pk]
@@ -273,27 +280,30 @@ def _source_posts(
     return queryset
 
 
-def _with_slots(params: list[Any], *, source: _Slot | None, with_cursor: bool) -> list[Any]:
-    """An arm's parameters with slots in place of its stand-ins, each checked to be
-    exactly where it was put (a change of Django's SQL would otherwise go unseen)."""
-    slots = {_time_param(_AFTER_TIME): _Slot("time"), _AFTER_ID: _Slot("id")}
+def _with_request_values(
+    params: list[Any], *, source: _RequestValue | None, with_cursor: bool
+) -> list[Any]:
+    """An arm's parameters with request values in place of its stand-ins, each checked to
+    be exactly where it was put (a change of Django's SQL would otherwise go unseen)."""
+    cursor_time = _time_param(_CURSOR_TIME_STAND_IN)
+    replaced = {cursor_time: _RequestValue("time"), _CURSOR_ID_STAND_IN: _RequestValue("id")}
     if source is not None:
-        slots[_SOURCE] = source
+        replaced[_SOURCE_ID_STAND_IN] = source
     expected = {
-        _SOURCE: 0 if source is None else 1,
-        _AFTER_ID: 1 if with_cursor else 0,
-        _time_param(_AFTER_TIME): 3 if with_cursor else 0,
+        _SOURCE_ID_STAND_IN: 0 if source is None else 1,
+        _CURSOR_ID_STAND_IN: 1 if with_cursor else 0,
+        cursor_time: 3 if with_cursor else 0,
     }
     if any(params.count(value) != count for value, count in expected.items()):
         raise AssertionError("unexpected parameters in a home feed arm")  # pragma: no cover
-    return [slots.get(p, p) if isinstance(p, Hashable) else p for p in params]
+    return [replaced.get(p, p) if isinstance(p, Hashable) else p for p in params]
 
 
 def _stand_in_cursor(with_cursor: bool) -> list[Any] | None:
-    return [_AFTER_TIME, _AFTER_ID] if with_cursor else None
+    return [_CURSOR_TIME_STAND_IN, _CURSOR_ID_STAND_IN] if with_cursor else None
 
 
-def _compound_ids(viewer: Member, shape: _Shape) -> tuple[str, list[Any]]:
+def _compound_ids(viewer: Member, shape: _StatementShape) -> tuple[str, list[Any]]:
     """SQLite: one arm per source, in one compound SELECT under one ORDER BY and LIMIT.
 
     SQLite reads the arms of an ordered compound as sorted streams and merges them,
@@ -308,12 +318,14 @@ def _compound_ids(viewer: Member, shape: _Shape) -> tuple[str, list[Any]]:
     ):
         if not count:
             continue
-        posts = _source_posts(viewer, kind, _SOURCE, cursor)
+        posts = _source_posts(viewer, kind, _SOURCE_ID_STAND_IN, cursor)
         arm_sql, arm_params = _sql(posts.order_by().values_list("id", "created_at"))
         arms += [
             (
                 arm_sql,
-                _with_slots(arm_params, source=_Slot(what, i), with_cursor=shape.with_cursor),
+                _with_request_values(
+                    arm_params, source=_RequestValue(what, i), with_cursor=shape.with_cursor
+                ),
             )
             for i in range(count)
         ]
@@ -334,7 +346,7 @@ def _compound_ids(viewer: Member, shape: _Shape) -> tuple[str, list[Any]]:
     )
 
 
-def _lateral_ids(viewer: Member, shape: _Shape) -> tuple[str, list[Any]]:
+def _lateral_ids(viewer: Member, shape: _StatementShape) -> tuple[str, list[Any]]:
     """PostgreSQL: each source's newest posts by a lateral join over the source ids.
 
     One index scan per source, stopped by its LIMIT, as a compound of one arm per source
@@ -342,8 +354,7 @@ def _lateral_ids(viewer: Member, shape: _Shape) -> tuple[str, list[Any]]:
     arms, each with its source's id, takes PostgreSQL longer to plan and to start than
     to run: some 6 ms, against under 2 for this, at any scale.) The member arms say the
     visibility rule without a join (post_visibility_q(join=False)): its subquery is run
-    once for the whole statement, not planned into each member's scan. run_statement
-    runs it with the index scans it needs (ORDERED_SCANS).
+    once for the whole statement, not planned into each member's scan.
     """
     source = RawSQL('"feed_source"."source_id"', ())
     cursor = _stand_in_cursor(shape.with_cursor)
@@ -365,8 +376,8 @@ def _lateral_ids(viewer: Member, shape: _Shape) -> tuple[str, list[Any]]:
             " FROM unnest(%s::bigint[]) AS feed_source(source_id)"
             f" CROSS JOIN LATERAL ({arm_sql}) AS feed_arm"
         )
-        params = _with_slots(arm_params, source=None, with_cursor=shape.with_cursor)
-        parts.append((sql, [_Slot(what), *params]))
+        params = _with_request_values(arm_params, source=None, with_cursor=shape.with_cursor)
+        parts.append((sql, [_RequestValue(what), *params]))
     return _merged(parts, _rows_to_fetch(shape.size))
 
 
@@ -406,13 +417,13 @@ UPVOTED = "upvoted_by_viewer"
 
 
 @dataclass(frozen=True)
-class _Statement:
+class _PageStatement:
     """A home feed page's statement, built once for its shape: the posts by the base
     queryset (the visibility rule once more, and what a card shows) among the ids the
     sources give, newest first, one more than the page; and what Django's compiler of it
     knows, to turn its rows into posts with their author, subwiki and page (_posts_of)."""
 
-    named: _Named
+    statement: _ReusableStatement
     compiler: SQLCompiler
     converters: dict[int, Any]
     columns: tuple[int, int, list[str]]  # where the post's own columns are, and their names
@@ -420,7 +431,7 @@ class _Statement:
     annotations: tuple[tuple[str, int], ...]
 
 
-def _build_statement(viewer: Member, shape: _Shape) -> _Statement:
+def _build_statement(viewer: Member, shape: _StatementShape) -> _PageStatement:
     # Whether the viewer upvoted each post, for its card's button (as upvoted_post_ids
     # says, without a query of its own).
     upvoted = Reaction.objects.filter(
@@ -443,7 +454,7 @@ def _build_statement(viewer: Member, shape: _Shape) -> _Statement:
         ids_sql, ids_params = _compound_ids(viewer, shape)
     # Django's own SQL around the ids' statement; every value is a parameter.
     full = f"{head}SELECT feed_page.id FROM ({ids_sql}) AS feed_page{tail}"  # noqa: S608
-    named = _named(full, [*params[:before], *ids_params, *params[before:]])
+    statement = _reusable(full, [*params[:before], *ids_params, *params[before:]])
     # What ModelIterable works out from the compiler on every run, worked out once. (The
     # converters are the database backend's, bound to the connection of the thread that
     # built them: they read its settings, never its cursor.)
@@ -452,8 +463,8 @@ def _build_statement(viewer: Member, shape: _Shape) -> _Statement:
         raise AssertionError("the home feed's posts query selects no model")
     fields = klass_info["select_fields"]
     start, end = fields[0], fields[-1] + 1
-    return _Statement(
-        named=named,
+    return _PageStatement(
+        statement=statement,
         compiler=compiler,
         converters=compiler.get_converters([column[0] for column in select]),
         columns=(start, end, [column[0].target.attname for column in select[start:end]]),
@@ -464,13 +475,13 @@ def _build_statement(viewer: Member, shape: _Shape) -> _Statement:
 
 def _home_feed_statement(
     viewer: Member, sources: FeedSources, after: Sequence[Any] | None, size: int
-) -> tuple[_Statement, Callable[[_Slot], Any]] | None:
+) -> tuple[_PageStatement, Callable[[_RequestValue], Any]] | None:
     """The statement of a home feed's page (the posts of the page and the one after it,
     newest first, as one query) and what goes in its slots for this request; None when
     there is nothing to read."""
     if not sources.subwiki_ids and not sources.author_ids:
         return None
-    shape = _Shape(
+    shape = _StatementShape(
         subwikis=len(sources.subwiki_ids),
         authors=len(sources.author_ids),
         with_cursor=after is not None,
@@ -478,22 +489,22 @@ def _home_feed_statement(
     )
     builder = _builder(viewer)
     key = ("home", shape, visibility_key(builder))
-    statement = _kept(key, lambda: _build_statement(builder, shape))
+    statement = _built_once(key, lambda: _build_statement(builder, shape))
     ids = {"subwiki": sources.subwiki_ids, "author": sources.author_ids}
     whole = {"subwikis": sources.subwiki_ids, "authors": sources.author_ids}
     cursor = {} if after is None else {"time": _time_param(after[0]), "id": after[1]}
 
-    def value(slot: _Slot) -> Any:
-        if slot.index is not None:
-            return ids[slot.what][slot.index]
-        if slot.what == "viewer":
+    def value(where: _RequestValue) -> Any:
+        if where.index is not None:
+            return ids[where.what][where.index]
+        if where.what == "viewer":
             return viewer.pk
-        return whole[slot.what] if slot.what in whole else cursor[slot.what]
+        return whole[where.what] if where.what in whole else cursor[where.what]
 
     return statement, value
 
 
-def _posts_of(statement: _Statement, rows: list[tuple[Any, ...]]) -> list[Post]:
+def _posts_of(statement: _PageStatement, rows: list[tuple[Any, ...]]) -> list[Post]:
     """The posts of the rows of a home feed statement, with their author, subwiki and
     page: what Django's ModelIterable makes of the rows of the query it compiled."""
     start, end, names = statement.columns
@@ -511,56 +522,9 @@ def _posts_of(statement: _Statement, rows: list[tuple[Any, ...]]) -> list[Post]:
     return posts
 
 
-# PostgreSQL plans the lateral arms once for any source, with its mean number of posts per
-# member (a dozen): for so few rows it may prefer a bitmap scan and a sort, which reads
-# every post of the member, to walking their index newest first and stopping after a
-# page. Activity follows a power law, and for a prolific member that is thousands of rows
-# where a page needs twenty. So the statement runs with bitmap scans off, for itself only
-# (SET LOCAL lasts until the end of the transaction: the statement's own, in autocommit,
-# or the one it is part of, where the reset puts the default back). Prepared (core.
-# prepared), it is planned once per connection, for any member and cursor: a generic
-# plan, from the first run on, rather than five custom plans before PostgreSQL decides.
-ORDERED_SCANS = ("SET LOCAL enable_bitmapscan = off", "SET LOCAL enable_bitmapscan TO DEFAULT")
-GENERIC_PLAN = (
-    "SET LOCAL plan_cache_mode = force_generic_plan",
-    "SET LOCAL plan_cache_mode TO DEFAULT",
-)
-FEED_PLANNER = (ORDERED_SCANS, GENERIC_PLAN)
-
-
-def feed_planner() -> tuple[tuple[str, str], ...]:
-    """The settings the home feed's statement runs with on this database."""
-    return FEED_PLANNER if connection.vendor == "postgresql" else ()
-
-
-def run_statement(sql: str, params: Sequence[Any] | dict[str, Any] | None) -> list[tuple[Any, ...]]:
-    """The rows of a statement run with the home feed's planner settings (a home feed
-    statement as home_feed_sql gives it, unprepared; or its EXPLAIN)."""
-    planner = feed_planner()
-    with connection.cursor() as db:
-        # One round trip (psycopg binds the values client-side, Django's default); the
-        # rows are the result after the settings.
-        db.execute("; ".join([*(s for s, _ in planner), sql, *(r for _, r in planner)]), params)
-        for _ in planner:
-            db.cursor.nextset()
-        rows: list[tuple[Any, ...]] = db.fetchall()
-        return rows
-
-
-def explain_statement(
-    sql: str, params: Sequence[Any] | dict[str, Any] | None, *, analyze: bool = False
-) -> list[str]:
-    """PostgreSQL's plan of a home feed statement (its SELECT, or the EXECUTE of it
-    prepared on this connection) under the feed's settings (for the benchmark), one line
-    per step."""
-    command = "EXPLAIN (ANALYZE, SUMMARY)" if analyze else "EXPLAIN"
-    rows = run_statement(f"{command} {sql}", params)
-    return [str(row[0]) for row in rows]
-
-
 def _member_statement(
     viewer_id: int, cursor: str | None, limit: int | str | None
-) -> tuple[_Statement, Callable[[_Slot], Any]] | None:
+) -> tuple[_PageStatement, Callable[[_RequestValue], Any]] | None:
     viewer = Member.objects.get(pk=viewer_id)
     size = clean_limit(limit)
     after = cursor_values(Post, KEYS, cursor) if cursor else None
@@ -575,20 +539,20 @@ def home_feed_sql(
     found = _member_statement(viewer_id, cursor, limit)
     if found is None:
         return "SELECT id, created_at FROM posts_post WHERE 1 = 0", {}
-    statement, value = found
-    return statement.named.sql, statement.named.params(value)
+    page, value = found
+    return page.statement.sql, page.statement.params(value)
 
 
 def home_feed_runner(
     viewer_id: int, cursor: str | None = None, limit: int | str | None = None
 ) -> Callable[[], list[tuple[Any, ...]]]:
-    """What runs the home feed's query for a member exactly as the feed does (prepared,
-    on PostgreSQL), for the benchmark, which times it alone. It reads the follows first."""
+    """What runs the home feed's query for a member exactly as the feed does, for the
+    benchmark, which times it alone. It reads the follows first."""
     found = _member_statement(viewer_id, cursor, limit)
     if found is None:
         return list
-    statement, value = found
-    return lambda: statement.named.run(value, planner=feed_planner())
+    page, value = found
+    return lambda: page.statement.run(value)
 
 
 def home_feed(
@@ -602,8 +566,8 @@ def home_feed(
     found = _home_feed_statement(viewer, home_feed_sources(viewer), after, size)
     if found is None:
         return Page(items=[], next_cursor=None)
-    statement, value = found
-    posts = _posts_of(statement, statement.named.run(value, planner=feed_planner()))
+    page, value = found
+    posts = _posts_of(page, page.statement.run(value))
     items = posts[:size]
     next_cursor = None
     if len(posts) > size:

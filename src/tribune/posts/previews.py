@@ -1,14 +1,17 @@
 """Fetching other sites safely for link previews, and reading their preview tags.
 
-A link post makes the server fetch an address a member chose, so the fetcher
-guards against being turned on the operator's own network (SSRF): it speaks
-only http(s); it resolves the host itself and refuses private, loopback,
-link-local, multicast, reserved and unspecified addresses, IPv4 and IPv6
-alike, unless TRIBUNE_PREVIEW_ALLOW_PRIVATE is on; it connects to the very
-address it checked, so that a second DNS answer cannot swap it (DNS
-rebinding), while sending the real host name in the Host header and TLS SNI;
-it checks every redirect again; and it bounds the time (connect and total)
-and the bytes read.
+A link post makes the server fetch an address a member chose, so the fetcher guards
+against being turned on the operator's own network (SSRF): it speaks only http(s); it
+refuses private, loopback, link-local, multicast, reserved and unspecified addresses,
+IPv4 and IPv6 alike, unless TRIBUNE_PREVIEW_ALLOW_PRIVATE is on. The address is checked
+where the connection opens (urllib3's, with the check plugged in as Sentry's
+safe_create_connection does): the host is resolved there, every address it has is
+checked, and the connection goes to an address just checked, so that a second DNS
+answer cannot swap it (DNS rebinding); the real host name still goes in the Host header
+and TLS SNI, and the certificate is checked against it. Every redirect is checked again;
+the time (connect and total) and the bytes read are bounded.
+
+The page's head is read by the standard library's html.parser (read_head).
 """
 
 from __future__ import annotations
@@ -16,20 +19,23 @@ from __future__ import annotations
 import codecs
 import contextlib
 import functools
-import html
-import http.client
-import io
 import ipaddress
 import re
 import socket
 import ssl
-import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
+import urllib3
 from django.conf import settings
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError
+from urllib3.util.connection import allowed_gai_family
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 AddressPolicy = Callable[[IPAddress], bool]
@@ -101,19 +107,92 @@ def default_policy(ip: IPAddress) -> bool:
     return bool(settings.TRIBUNE_PREVIEW_ALLOW_PRIVATE) or is_public_address(ip)
 
 
+def checked_addresses(
+    host: str, port: int, policy: AddressPolicy, family: int = socket.AF_UNSPEC
+) -> list[tuple[Any, ...]]:
+    """What `host` resolves to (getaddrinfo's entries), once every address it has is
+    allowed by `policy`; UnsafeURL if any is refused: one public address next to a
+    private one is no reason to trust the host."""
+    try:
+        infos = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as e:
+        raise FetchError(f"cannot resolve {host!r}: {e}") from None
+    for *_kind, sockaddr in infos:
+        ip = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if not policy(ip):
+            raise UnsafeURL(f"{host!r} resolves to {ip}, which is not a public address")
+    if not infos:
+        raise FetchError(f"{host!r} has no address")
+    return infos
+
+
+def checked_connection(
+    address: tuple[str, int], timeout: float | None, policy: AddressPolicy
+) -> socket.socket:
+    """A connection to the first address of `address`'s host that answers, every one
+    of them checked first (checked_addresses): the addresses connected to are the very
+    ones just checked, so no other DNS answer can come between."""
+    host, port = address
+    error: OSError = OSError(f"cannot connect to {host}")
+    for family, kind, proto, _canonical, sockaddr in checked_addresses(
+        host.strip("[]"), port, policy, allowed_gai_family()
+    ):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(sockaddr)
+        except OSError as e:
+            sock.close()
+            error = e
+            continue
+        return sock
+    raise error
+
+
+class _AddressCheckedConnection(HTTPConnection):
+    """urllib3's connection, opened by checked_connection with the pool's policy."""
+
+    def __init__(self, *args: Any, address_policy: AddressPolicy, **kwargs: Any) -> None:
+        self.address_policy = address_policy
+        super().__init__(*args, **kwargs)
+
+    def _new_conn(self) -> socket.socket:
+        timeout = self.timeout if isinstance(self.timeout, float | int) else None
+        if timeout is None:
+            timeout = socket.getdefaulttimeout()
+        try:
+            return checked_connection((self._dns_host, self.port), timeout, self.address_policy)
+        except TimeoutError as e:
+            raise ConnectTimeoutError(self, f"connecting to {self.host} timed out") from e
+        except OSError as e:
+            raise NewConnectionError(self, f"cannot connect to {self.host}: {e}") from e
+
+
+class _AddressCheckedHTTPSConnection(_AddressCheckedConnection, HTTPSConnection):
+    """The same over TLS: the certificate is checked against the host's name (SNI)."""
+
+
+class _AddressCheckedPool(HTTPConnectionPool):
+    ConnectionCls = _AddressCheckedConnection
+
+
+class _AddressCheckedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _AddressCheckedHTTPSConnection
+
+
 @dataclass(frozen=True)
 class Target:
-    """A checked address: where to connect, and what to call the host."""
+    """A checked address: its scheme, host (as sent: IDNA), port and path."""
 
     scheme: str
     host: str
     port: int
-    addresses: tuple[str, ...]  # the vetted IPs, the only ones connected to
     path: str  # path and query, percent-encoded
 
 
 def vet_url(url: str, policy: AddressPolicy | None = None) -> Target:
-    """Resolve `url`'s host and check every address it has; raise UnsafeURL if any is refused."""
+    """Check `url` before any connection: http(s), a host, and every address the host has
+    now allowed (checked_addresses); UnsafeURL if not. The connection checks again."""
     policy = policy or default_policy
     try:
         parts = urlsplit(url.strip())
@@ -125,67 +204,14 @@ def vet_url(url: str, policy: AddressPolicy | None = None) -> Target:
     host = parts.hostname
     if not host:
         raise UnsafeURL("no host")
+    with contextlib.suppress(UnicodeError):  # sent as it is; the server may refuse it
+        host = host.encode("idna").decode("ascii")
     port = port or (443 if parts.scheme == "https" else 80)
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError) as e:
-        raise FetchError(f"cannot resolve {host!r}: {e}") from None
-    addresses: list[IPAddress] = []
-    for _family, _type, _proto, _canon, sockaddr in infos:
-        ip = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
-        if not policy(ip):
-            # Refuse the host outright if any of its addresses is refused: one
-            # public address next to a private one is no reason to trust it.
-            raise UnsafeURL(f"{host!r} resolves to {ip}, which is not a public address")
-        addresses.append(ip)
-    if not addresses:
-        raise FetchError(f"{host!r} has no address")
+    checked_addresses(host, port, policy)
     path = quote(parts.path or "/", safe=PATH_SAFE)
     if parts.query:
         path += "?" + quote(parts.query, safe=PATH_SAFE)
-    return Target(parts.scheme, host, port, tuple(str(ip) for ip in addresses), path)
-
-
-class _DeadlineReader(io.RawIOBase):
-    """Reads the socket, never past the fetch's deadline (a slow drip cannot hold it)."""
-
-    def __init__(self, sock: socket.socket, deadline: float, read_timeout: float) -> None:
-        self._sock = sock
-        self._deadline = deadline
-        self._read_timeout = read_timeout
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # typeshed: Buffer
-        remaining = self._deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("the fetch took too long")
-        self._sock.settimeout(min(remaining, self._read_timeout))
-        return self._sock.recv_into(buffer)
-
-
-class _Response(http.client.HTTPResponse):
-    def __init__(self, sock: socket.socket, deadline: float, read_timeout: float) -> None:
-        super().__init__(sock, method="GET")
-        self.fp.close()
-        self.fp = io.BufferedReader(_DeadlineReader(sock, deadline, read_timeout))
-
-
-def _connect(target: Target, deadline: float, connect_timeout: float) -> socket.socket:
-    """A connection to the first of the vetted addresses that answers."""
-    error: OSError = OSError(f"cannot connect to {target.host}")
-    for address in target.addresses:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("the fetch took too long")
-        try:
-            return socket.create_connection(
-                (address, target.port), timeout=min(connect_timeout, remaining)
-            )
-        except OSError as e:
-            error = e
-    raise error
+    return Target(parts.scheme, host, port, path)
 
 
 @functools.cache
@@ -194,58 +220,38 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def _open_socket(target: Target, deadline: float, connect_timeout: float) -> socket.socket:
-    sock = _connect(target, deadline, connect_timeout)
+def _pool(target: Target, policy: AddressPolicy, timeout: urllib3.Timeout) -> HTTPConnectionPool:
     if target.scheme == "https":
-        context = _tls_context()
-        try:
-            # The certificate is checked against the host name, sent as SNI.
-            return context.wrap_socket(sock, server_hostname=target.host)
-        except BaseException:
-            sock.close()
-            raise
-    return sock
+        return _AddressCheckedHTTPSPool(
+            target.host,
+            target.port,
+            timeout=timeout,
+            maxsize=1,
+            retries=False,
+            ssl_context=_tls_context(),
+            address_policy=policy,
+        )
+    return _AddressCheckedPool(
+        target.host, target.port, timeout=timeout, maxsize=1, retries=False, address_policy=policy
+    )
 
 
-def _host_header(target: Target) -> str:
-    host = target.host
-    if ":" in host:  # an IPv6 literal
-        host = f"[{host}]"
-    else:
-        with contextlib.suppress(UnicodeError):  # sent as it is; the server may refuse it
-            host = host.encode("idna").decode("ascii")
-    default = 443 if target.scheme == "https" else 80
-    return host if target.port == default else f"{host}:{target.port}"
-
-
-def _request(
-    target: Target, *, deadline: float, connect_timeout: float, accept: str
-) -> tuple[_Response, socket.socket]:
-    sock = _open_socket(target, deadline, connect_timeout)
-    try:
-        sock.settimeout(max(0.001, deadline - time.monotonic()))
-        lines = [
-            f"GET {target.path} HTTP/1.1",
-            f"Host: {_host_header(target)}",
-            f"User-Agent: {user_agent()}",
-            f"Accept: {accept}",
-            "Accept-Encoding: identity",
-            "Connection: close",
-        ]
-        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("ascii"))
-        response = _Response(sock, deadline, connect_timeout)
-        response.begin()
-    except BaseException:
-        sock.close()
-        raise
-    return response, sock
-
-
-def _read_body(response: _Response, max_bytes: int) -> tuple[bytes, bool]:
+def _read_body(
+    response: urllib3.BaseHTTPResponse, max_bytes: int, deadline: float, read_timeout: float
+) -> tuple[bytes, bool]:
+    """Up to `max_bytes` of the body (and whether there was more), never past the
+    deadline: each read waits at most what is left of it, so a slow drip cannot hold the
+    fetch."""
     chunks: list[bytes] = []
     size = 0
+    sock = getattr(response.connection, "sock", None)
     while size <= max_bytes:
-        chunk = response.read(min(READ_CHUNK, max_bytes + 1 - size))
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchError("the fetch took too long")
+        if sock is not None:
+            sock.settimeout(min(remaining, read_timeout))
+        chunk = response.read1(min(READ_CHUNK, max_bytes + 1 - size))
         if not chunk:
             break
         chunks.append(chunk)
@@ -262,39 +268,59 @@ def fetch(
     policy: AddressPolicy | None = None,
 ) -> FetchResult:
     """GET `url` safely (see the module's docstring), following a few checked redirects."""
-    timeout = float(settings.TRIBUNE_PREVIEW_TIMEOUT)
+    policy = policy or default_policy
     connect_timeout = float(settings.TRIBUNE_PREVIEW_CONNECT_TIMEOUT)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + float(settings.TRIBUNE_PREVIEW_TIMEOUT)
+    headers = {
+        "User-Agent": user_agent(),
+        "Accept": accept,
+        "Accept-Encoding": "identity",
+        "Connection": "close",
+    }
     current = url
     for _hop in range(int(settings.TRIBUNE_PREVIEW_MAX_REDIRECTS) + 1):
         target = vet_url(current, policy)
-        try:
-            response, sock = _request(
-                target, deadline=deadline, connect_timeout=connect_timeout, accept=accept
-            )
-        except (OSError, http.client.HTTPException, ValueError) as e:
-            raise FetchError(f"{target.host}: {e!r}") from None
-        try:
-            if response.status in REDIRECT_STATUSES:
-                location = response.getheader("Location")
-                if not location:
-                    raise FetchError(f"redirect without a Location from {target.host}")
-                current = urljoin(current, location.strip())
-                continue
-            if response.status != 200:
-                raise FetchError(f"{target.host} answered {response.status}")
-            encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
-            if encoding != "identity":
-                raise FetchError(f"{target.host} sent a {encoding!r} body")
-            content_type, charset = _parse_content_type(response.getheader("Content-Type") or "")
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchError("the fetch took too long")
+        timeout = urllib3.Timeout(
+            connect=min(connect_timeout, remaining), read=min(connect_timeout, remaining)
+        )
+        with _pool(target, policy, timeout) as pool:
             try:
-                body, truncated = _read_body(response, max_bytes)
-            except (OSError, http.client.HTTPException, ValueError) as e:
+                response = pool.urlopen(
+                    "GET",
+                    target.path,
+                    headers=headers,
+                    redirect=False,
+                    retries=False,
+                    preload_content=False,
+                    decode_content=False,
+                )
+            except (HTTPError, OSError) as e:
                 raise FetchError(f"{target.host}: {e!r}") from None
-            return FetchResult(current, content_type, charset, body, truncated)
-        finally:
-            response.close()
-            sock.close()
+            try:
+                if response.status in REDIRECT_STATUSES:
+                    location = response.headers.get("Location")
+                    if not location:
+                        raise FetchError(f"redirect without a Location from {target.host}")
+                    current = urljoin(current, location.strip())
+                    continue
+                if response.status != 200:
+                    raise FetchError(f"{target.host} answered {response.status}")
+                encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+                if encoding != "identity":
+                    raise FetchError(f"{target.host} sent a {encoding!r} body")
+                content_type, charset = _parse_content_type(
+                    response.headers.get("Content-Type", "")
+                )
+                try:
+                    body, truncated = _read_body(response, max_bytes, deadline, connect_timeout)
+                except (HTTPError, OSError) as e:
+                    raise FetchError(f"{target.host}: {e!r}") from None
+                return FetchResult(current, content_type, charset, body, truncated)
+            finally:
+                response.close()
     raise FetchError("too many redirects")
 
 
@@ -309,28 +335,12 @@ def _parse_content_type(value: str) -> tuple[str, str]:
 
 
 # --- Reading the page ----------------------------------------------------------
-# Python's html.parser takes quadratic time on some malformed input (a megabyte
-# of unclosed tags ties a worker up for hours), so the page's head is read by a
-# small scanner that only ever moves forward: it finds <meta>, <title> and
-# <base>, skips comments, scripts and styles, and stops at <body> or </head>.
 
-ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+# The page's declared charset, looked for in its first bytes before it is decoded (as
+# the HTML standard's prescan does, over its first 1024 bytes).
 META_CHARSET = re.compile(rb"""<meta[^>]{0,200}charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.I)
-# One tag with its attributes. Atomic groups and possessive repeats never
-# backtrack, and values are bounded, so a failed match costs little.
-TAG = re.compile(
-    r"""<(?P<name>meta|title|base)(?=[\s/>])"""
-    r"""(?P<attrs>(?>\s*[^\s"'<>/=]+(?>\s*=\s*(?>"[^"]{0,4000}"|'[^']{0,4000}'|[^\s"'<>`]+))?"""
-    r"""|\s*/)*+)\s*>""",
-    re.IGNORECASE,
-)
-ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>`]+)))?""")
-SKIPPED_ELEMENTS = frozenset({"script", "style", "noscript", "template", "svg"})
-# Where a tag that matters may start; every other "<" is passed over by the regex engine.
-CANDIDATE = re.compile(
-    r"<(?:!--|(/?)(meta|title|base|body|head|script|style|noscript|template|svg)(?=[\s/>]))",
-    re.IGNORECASE,
-)
+# Elements whose content is not the page's own head: tags inside them are passed over.
+SKIPPED_ELEMENTS = frozenset({"noscript", "template", "svg"})
 MAX_META_TAGS = 500
 MAX_TITLE_CHARS = 4000
 WHITESPACE = re.compile(r"\s+")
@@ -343,60 +353,82 @@ class HeadTags:
     base: str = ""
 
 
-def _attributes(text: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for match in ATTRIBUTE.finditer(text):
-        name = match.group(1).lower()
-        value = next((g for g in match.groups()[1:] if g is not None), "")
-        values.setdefault(name, html.unescape(value))
-    return values
+class _EndOfHead(Exception):
+    """The parser met <body> or </head>: what a preview needs has been read."""
 
 
-def scan_head(text: str) -> HeadTags:
-    """The <meta>, <title> and <base> of a page's head, in time linear in its length."""
-    found = HeadTags()
-    title_seen = False
-    low = text.translate(ASCII_LOWER)  # same length as text: indexes stay aligned
-    pos = 0
-    while (candidate := CANDIDATE.search(text, pos)) is not None:
-        lt = candidate.start()
-        if candidate.group(0) == "<!--":
-            end = text.find("-->", lt + 4)
-            if end < 0:
-                break
-            pos = end + 3
-            continue
-        closing, name = candidate.group(1), candidate.group(2).lower()
-        if (name == "body" and not closing) or (name == "head" and closing):
-            break
-        pos = candidate.end()
-        if closing or name == "head":
-            continue
-        if name in SKIPPED_ELEMENTS:
-            end = low.find("</" + name, pos)
-            if end < 0:
-                break
-            pos = end + 2
-            continue
-        match = TAG.match(text, lt)
-        if match is None:
-            continue
-        pos = match.end()
-        attrs = _attributes(match.group("attrs"))
-        if name == "meta" and len(found.meta) < MAX_META_TAGS:
-            key = (attrs.get("property") or attrs.get("name") or "").strip().lower()
-            content = attrs.get("content", "")
-            if key and content.strip() and key not in found.meta:
-                found.meta[key] = content
-        elif name == "base" and not found.base:
-            found.base = attrs.get("href", "").strip()
-        elif name == "title" and not title_seen:
-            title_seen = True
-            end = low.find("</title", pos, pos + MAX_TITLE_CHARS)
-            raw = text[pos:end] if end >= 0 else text[pos : pos + MAX_TITLE_CHARS].split("<")[0]
-            found.title = html.unescape(raw)
-            pos = max(pos, end)
-    return found
+class _HeadParser(HTMLParser):
+    """Collects the <meta>, <title> and <base> of a page's head (read_head)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found = HeadTags()
+        self._skipping = 0  # depth inside SKIPPED_ELEMENTS
+        self._title: list[str] | None = None  # the title's text while inside it
+        self._title_seen = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":
+            raise _EndOfHead
+        if tag in SKIPPED_ELEMENTS:
+            self._skipping += 1
+        if self._skipping:
+            return
+        self._end_title()  # a title's text ends at its end tag, or at the next tag
+        values: dict[str, str] = {}
+        for name, value in attrs:
+            values.setdefault(name, value or "")
+        if tag == "meta" and len(self.found.meta) < MAX_META_TAGS:
+            key = (values.get("property") or values.get("name") or "").strip().lower()
+            content = values.get("content", "")
+            if key and content.strip() and key not in self.found.meta:
+                self.found.meta[key] = content
+        elif tag == "base" and not self.found.base:
+            self.found.base = values.get("href", "").strip()
+        elif tag == "title" and not self._title_seen:
+            self._title_seen = True
+            self._title = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            raise _EndOfHead
+        if tag in SKIPPED_ELEMENTS and self._skipping:
+            self._skipping -= 1
+        elif tag == "title":
+            self._end_title()
+
+    def handle_data(self, data: str) -> None:
+        if self._title is not None and sum(map(len, self._title)) < MAX_TITLE_CHARS:
+            self._title.append(data)
+
+    def _end_title(self) -> None:
+        if self._title is not None:
+            self.found.title = "".join(self._title)[:MAX_TITLE_CHARS]
+            self._title = None
+
+    def read(self, text: str) -> HeadTags:
+        """What the head of `text` holds (read_head)."""
+        # AssertionError: what html.parser's declaration scanner raises on some markup
+        # ("<![" with no name) on the Pythons above; it stops there, as on an open tag.
+        with contextlib.suppress(_EndOfHead, AssertionError):
+            self.feed(text)
+        self._end_title()
+        return self.found
+
+
+def read_head(text: str) -> HeadTags:
+    """The <meta>, <title> and <base> of a page's head, read by html.parser up to <body>
+    or </head>.
+
+    The page is given to the parser once and the parser is never asked to finish what
+    it could not (no close()): it reads each complete tag once and stops at the first
+    one left open, as a browser does at an unclosed comment or script. That keeps it in
+    time linear in the page's length. Finishing unclosed constructs is what takes
+    html.parser quadratic time on Pythons without the fix of CVE-2025-6069: on Python
+    3.11.7, 40 KB of "<a " then close() took over 20 s, where one feed() of a megabyte
+    of it takes about a second.
+    """
+    return _HeadParser().read(text)
 
 
 @dataclass(frozen=True)
@@ -437,7 +469,7 @@ def _clean(text: str, limit: int) -> str:
 
 def parse_preview(page: str, page_url: str) -> Preview:
     """Title, description, site name and picture from Open Graph, Twitter and plain tags."""
-    head = scan_head(page)
+    head = read_head(page)
     meta = head.meta
 
     def first(*keys: str) -> str:

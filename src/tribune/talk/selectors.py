@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
@@ -29,6 +28,7 @@ from tribune.accounts.models import Member
 from tribune.accounts.permissions import Viewer
 from tribune.accounts.selectors import mentioned_members
 from tribune.core.exceptions import NotFound
+from tribune.core.fragments import fragment_cache
 from tribune.core.markdown import render_markdown
 from tribune.core.pagination import InvalidCursor, clean_limit, decode_cursor, encode_cursor
 from tribune.core.pagination import Page as ListPage
@@ -48,9 +48,9 @@ from tribune.talk.permissions import (
 PAGE_COMMENTS = 300
 # Distinct @names looked up for one page of talk (in one query).
 MAX_THREAD_MENTIONS = 500
-# Rendered comments are kept this long; a comment's cache key changes when it is edited.
+# Rendered comments are kept this long; a comment's cache key changes when it is edited,
+# and the fragments cache's version with each release (core.fragments).
 HTML_CACHE_SECONDS = 7 * 24 * 3600
-_HTML_CACHE_VERSION = 1
 
 _BIGGEST_ID = 2**63 - 1
 
@@ -197,7 +197,7 @@ def mention_names(text: str) -> list[str]:
 
 def _cache_key(comment: Comment) -> str:
     stamp = comment.edited_at.timestamp() if comment.edited_at else 0
-    return f"talk:html:{_HTML_CACHE_VERSION}:{comment.pk}:{stamp}"
+    return f"talk:html:{comment.pk}:{stamp}"
 
 
 def comments_html(*, viewer: Viewer, comments: Sequence[Comment]) -> dict[int, SafeString]:
@@ -214,6 +214,7 @@ def comments_markup(comments: Sequence[Comment]) -> dict[int, str]:
     (link_mentions points them at profiles), from the cache where it was rendered before."""
     visible = [c for c in comments if c.is_visible]
     keys = {c.pk: _cache_key(c) for c in visible}
+    cache = fragment_cache()
     cached = cache.get_many(keys.values()) if keys else {}
     fresh: dict[str, str] = {}
     raw: dict[int, str] = {}

@@ -8,8 +8,9 @@ the threads are rendered for a reader with no comments of their own, with a stan
 for the token, and kept under a key made of everything they show: every comment of the
 page as stored (its text, state, edit time, parent, author and the author's names),
 the post, whether the reader may comment and whether they moderate the post, their
-language and time zone, whether they may open profiles, the templates and the code
-that render them. Any change to a comment, or to a name it shows, makes a new key. The
+language and time zone, whether they may open profiles. Any change to a comment, or to
+a name it shows, makes a new key; the fragments cache is versioned by the release, so
+threads rendered by other templates or code are never served (core.fragments). The
 @mentions are looked up on every request (one query) and the kept threads are rendered
 again if a mentioned member has come or gone.
 
@@ -23,26 +24,21 @@ its author, on the request, never kept.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import inspect
 import re
-import sys
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from tribune.accounts.permissions import can_view_profiles
-from tribune.feeds.cards import fill_card, renderer_version, stand_ins
+from tribune.core.fragments import fill_stand_ins, fragment_cache, stand_ins
 from tribune.posts.models import Post
 from tribune.posts.permissions import can_moderate_post
-from tribune.talk import selectors
 from tribune.talk.selectors import (
     CommentNode,
     Talk,
@@ -58,37 +54,14 @@ from tribune.talk.templatetags import talk_tags
 
 THREADS_TEMPLATE = "talk/_threads.html"
 MAIN_TEMPLATE = "talk/_comment_main.html"
-# Every template the threads are made of: a change to any makes new keys.
-TEMPLATES = (
-    THREADS_TEMPLATE,
-    "talk/_comment.html",
-    MAIN_TEMPLATE,
-    "talk/_comment_who.html",
-    "talk/_reply_form.html",
-    "talk/_body_field.html",
-    "talk/_form_problems.html",
-)
 # Kept a day: a talk that nobody reads leaves the cache, one that changes makes new keys.
 THREADS_SECONDS = 24 * 3600
 
 
-@functools.cache
-def _code_version() -> str:
-    """A digest of the templates and the code that render the threads."""
-    parts = [
-        *(get_template(name).template.source for name in TEMPLATES),  # type: ignore[attr-defined]
-        inspect.getsource(sys.modules[__name__]),
-        inspect.getsource(selectors),
-        inspect.getsource(talk_tags),
-        renderer_version(),
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
-
-
 @dataclass(frozen=True)
-class _Kept:
-    """Threads as kept: their HTML, where each comment's main part is in it, and the
-    @mentions as they were looked up."""
+class _CachedThreads:
+    """Threads as the cache keeps them: their HTML, where each comment's main part is in
+    it, and the @mentions as they were looked up."""
 
     html: str
     spans: dict[int, tuple[int, int]]
@@ -107,7 +80,6 @@ def _key(talk: Talk, *, moderates: bool) -> str:
         can_view_profiles(talk.viewer),
         get_language(),
         timezone.get_current_timezone_name(),
-        _code_version(),
     )
     return "talk:threads:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -128,7 +100,7 @@ def _context(post: Post, *, can_comment: bool, csrf: str) -> dict[str, Any]:
     }
 
 
-def _render(talk: Talk, *, moderates: bool) -> _Kept:
+def _render(talk: Talk, *, moderates: bool) -> _CachedThreads:
     """The threads for a reader with no comments of their own, with the stand-in token."""
     viewer, post = talk.viewer, talk.post
     comments = [comment_of(row, post) for row in talk.rows]
@@ -163,16 +135,16 @@ def _render(talk: Talk, *, moderates: bool) -> _Kept:
         else:
             starts[pk] = length
     pieces.append(marked[last:])
-    return _Kept(html="".join(pieces), spans=spans, names=tuple(names), mentions=known)
+    return _CachedThreads(html="".join(pieces), spans=spans, names=tuple(names), mentions=known)
 
 
-def _own_main(talk: Talk, kept: _Kept, pk: int, csrf: str) -> str:
+def _own_comment_main(talk: Talk, cached: _CachedThreads, pk: int, csrf: str) -> str:
     """The main part of one of the reader's own comments, with their buttons."""
     viewer, post = talk.viewer, talk.post
     on_page = {row.pk for row in talk.rows}
     row = next(row for row in talk.rows if row.pk == pk)
     comment = comment_of(row, post)
-    body = link_mentions(comments_markup([comment]), kept.mentions)
+    body = link_mentions(comments_markup([comment]), cached.mentions)
     node: CommentNode = comment_node(
         viewer=viewer, comment=comment, body_html=body.get(pk, SafeString(""))
     )
@@ -189,21 +161,22 @@ def threads_html(talk: Talk, *, csrf_token: str) -> SafeString:
     viewer = talk.viewer
     moderates = viewer.is_authenticated and can_moderate_post(viewer, talk.post)
     key = _key(talk, moderates=moderates)
-    kept: _Kept | None = cache.get(key)
-    if kept is not None and known_mentions(viewer, kept.names) != kept.mentions:
-        kept = None  # a mentioned member came or went: their link with them
-    if kept is None:
-        kept = _render(talk, moderates=moderates)
-        cache.set(key, kept, THREADS_SECONDS)
+    cache = fragment_cache()
+    cached: _CachedThreads | None = cache.get(key)
+    if cached is not None and known_mentions(viewer, cached.names) != cached.mentions:
+        cached = None  # a mentioned member came or went: their link with them
+    if cached is None:
+        cached = _render(talk, moderates=moderates)
+        cache.set(key, cached, THREADS_SECONDS)
     csrf, _back = stand_ins()
-    html = kept.html
+    html = cached.html
     own = [
         row.pk
         for row in talk.rows
         if viewer.is_authenticated and row.author_id == viewer.pk and row.is_visible
     ]
     # From the end, so that the parts still to replace keep their place.
-    for pk in sorted(own, key=lambda pk: kept.spans[pk][0], reverse=True):
-        start, end = kept.spans[pk]
-        html = html[:start] + _own_main(talk, kept, pk, csrf) + html[end:]
-    return fill_card(html, csrf_token=csrf_token, path="")
+    for pk in sorted(own, key=lambda pk: cached.spans[pk][0], reverse=True):
+        start, end = cached.spans[pk]
+        html = html[:start] + _own_comment_main(talk, cached, pk, csrf) + html[end:]
+    return fill_stand_ins(html, csrf_token=csrf_token, path="")

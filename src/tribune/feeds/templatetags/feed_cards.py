@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from tribune.feeds.cards import CARD_TEMPLATE, fill_card
+from tribune.core.fragments import fill_stand_ins
+from tribune.feeds.cards import CARD_TEMPLATE
 
 register = template.Library()
 
@@ -20,7 +21,7 @@ def post_card(context: template.Context, post: object) -> SafeString:
         with context.push(post=post):
             return SafeString(card.render(context))
     request = context.get("request")
-    return fill_card(
+    return fill_stand_ins(
         html,
         csrf_token=str(context.get("csrf_token") or ""),
         path=request.get_full_path() if request is not None else "",

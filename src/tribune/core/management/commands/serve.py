@@ -249,6 +249,10 @@ class Command(BaseCommand):
         source = str(Path(tribune.__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (source, env.get("PYTHONPATH")) if p)
         env.setdefault("DJANGO_SETTINGS_MODULE", "tribune.settings")
+        # One release for the web workers and the task worker: the fragments they cache
+        # are shared among them, and a start of this command never serves those of the
+        # code that ran before it (without TRIBUNE_RELEASE, each start is a release).
+        env.setdefault("TRIBUNE_RELEASE", settings.TRIBUNE_RELEASE)
         # Logs reach the terminal or the journal as they happen, not in blocks.
         env.setdefault("PYTHONUNBUFFERED", "1")
         return env
