@@ -85,9 +85,9 @@ class FeedSources:
 # On PostgreSQL the text is the same for every member of one shape, so psycopg prepares
 # it once a connection has run it a few times (settings.DATABASES: prepare_threshold),
 # and PostgreSQL plans it once: after five custom plans it keeps a generic one (12 runs
-# at scale 1: 5 custom plans, then the generic plan 7 times). That plan walks each
-# source's index newest first and stops after a page, bitmap scans allowed. The feed
-# used to force both (bitmap scans off, a generic plan: SET LOCAL around the statement);
+# of it prepared, at scale 1: 5 custom plans, then the generic plan 7 times). That plan
+# walks each source's index newest first and stops after a page, bitmap scans allowed.
+# The feed used to force both (bitmap scans off, a generic plan: SET LOCAL around the statement);
 # with values bound on the server the settings need statements of their own, and they
 # cost the web server some 0.3 ms of CPU a request (1.0 ms against 0.7 ms a run of the
 # statement, in-process, 500 runs) for a plan it gets without them. Should PostgreSQL
