@@ -261,7 +261,7 @@ def time_sql(viewer: Any, halfway: str, seconds: float) -> dict[str, Any]:
     """The home feed's statement (from the feeds app) timed alone, first page and halfway,
     run as the feed runs it (on PostgreSQL with its planner settings, prepared by psycopg
     after a few runs); and the reference statement, run plainly."""
-    from tribune.feeds.selectors import home_feed_runner
+    from tribune.feeds.home import home_feed_runner
 
     out: dict[str, Any] = {}
     for name, cursor in (("home_sql", None), ("home_sql_half", halfway)):
@@ -333,7 +333,7 @@ def explain_home_feed(viewer_id: int, cursor: str | None) -> list[str]:
     one), or of its text with the values where it is not prepared (yet)."""
     from django.db import connection
 
-    from tribune.feeds.selectors import home_feed_sql
+    from tribune.feeds.home import home_feed_sql
 
     sql, params = home_feed_sql(viewer_id, cursor, PAGE_SIZE)
     prepared = psycopg_prepared(sql) if connection.vendor == "postgresql" else None

@@ -141,7 +141,7 @@ def test_a_feed_page_is_written_as_ninja_writes_its_schema(api_client, reader, o
     from tribune.api.api import api
     from tribune.api.routers.posts import post_out
     from tribune.api.schemas import ListOut, PostOut
-    from tribune.feeds.selectors import home_feed
+    from tribune.feeds.home import home_feed
 
     follow_subwiki(reader, square)
     make_post(owner, subwiki=square, kind="link", url="https://example.org/", title="A link")

@@ -21,7 +21,7 @@ from tests.feeds.conftest import (
 )
 from tribune.communities.services import subwiki_leave
 from tribune.core.pagination import InvalidCursor, InvalidLimit, encode_cursor
-from tribune.feeds.selectors import home_feed, home_feed_sql
+from tribune.feeds.home import home_feed, home_feed_sql
 from tribune.posts.models import Post
 from tribune.posts.reactions import reaction_add
 

@@ -27,13 +27,14 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
+
+from tribune.config import package_version
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -101,14 +102,6 @@ def database_current(alias: str = "default") -> Database:
     )
 
 
-def tribune_version() -> str:
-    """The installed Tribune version, or "unknown" when running from a bare checkout."""
-    try:
-        return version("tribune")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 # --- Backup -------------------------------------------------------------------
 
 
@@ -143,7 +136,7 @@ def backup_create(*, destination: Path, force: bool = False) -> BackupResult:
             "format": FORMAT,
             "engine": database.engine,
             "created_at": timezone.now().isoformat(timespec="seconds"),
-            "tribune_version": tribune_version(),
+            "tribune_version": package_version(),
             "database": dump.name,
             "media": MEDIA,
         }

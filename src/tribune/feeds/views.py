@@ -28,7 +28,8 @@ from tribune.core.markdown import render_markdown
 from tribune.core.pagination import Page
 from tribune.core.web import is_htmx, render_page, requested_page
 from tribune.feeds.cards import prepare_cards
-from tribune.feeds.selectors import UPVOTED, global_feed, home_feed, member_feed, subwiki_feed
+from tribune.feeds.home import UPVOTED, home_feed
+from tribune.feeds.selectors import global_feed, member_feed, subwiki_feed
 from tribune.posts.models import Post
 from tribune.posts.reactions import upvoted_post_ids
 

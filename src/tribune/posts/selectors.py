@@ -51,7 +51,7 @@ def post_visibility_q(viewer: Viewer, *, prefix: str = "", join: bool = True) ->
 def visibility_key(viewer: Viewer) -> tuple[object, ...]:
     """Everything post_visibility_q (and communities' subwiki_visibility_q) read of the
     viewer and the settings: viewers with the same key get the same filter, so SQL built
-    from it may be kept and run again (feeds.selectors does, for the home feed)."""
+    from it may be kept and run again (feeds.home does, for the home feed)."""
     member = viewer.pk if viewer.is_authenticated else None
     return (member, is_staff(viewer), settings.TRIBUNE_PUBLIC_READ)
 

@@ -33,7 +33,8 @@ from tribune.api.schemas import ERRORS, ListOut, ListParams, PostOut
 from tribune.core.fragments import fragment_cache
 from tribune.core.pagination import Page
 from tribune.feeds.cards import bodies_html
-from tribune.feeds.selectors import global_feed, home_feed
+from tribune.feeds.home import home_feed
+from tribune.feeds.selectors import global_feed
 from tribune.posts.models import Post
 
 router = Router(tags=["feeds"])
