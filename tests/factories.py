@@ -15,7 +15,7 @@ PASSWORD = "correct horse battery staple"
 _subwiki_numbers = itertools.count(1)
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(factory.django.DjangoModelFactory[Member]):
     class Meta:
         model = Member
         skip_postgeneration_save = True
@@ -27,7 +27,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
     access = Access.ADMITTED
     password = factory.django.Password(PASSWORD)
 
-    @factory.post_generation
+    @factory.PostGeneration
     def verified(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         """A verified primary e-mail unless `verified=False` is passed."""
         if create:
@@ -40,7 +40,7 @@ def make_subwiki(owner: Member | None = None, **kwargs: Any):
     """A subwiki made through the real service, so its page and first revision exist."""
     from tribune.communities.services import subwiki_create
 
-    owner = owner or MemberFactory()
+    owner = owner or MemberFactory.create()
     number = next(_subwiki_numbers)
     kwargs.setdefault("name", f"Subwiki {number}")
     kwargs.setdefault("slug", f"subwiki-{number}")
@@ -51,7 +51,7 @@ def make_post(author: Member | None = None, subwiki=None, **kwargs: Any):
     """A post made through the real service (with its page and first revision)."""
     from tribune.posts.services import post_create
 
-    author = author or MemberFactory()
+    author = author or MemberFactory.create()
     kwargs.setdefault("kind", "article")
     kwargs.setdefault("title", "A title")
     kwargs.setdefault("body", "First line.\nSecond line.\nThird line.\n")

@@ -94,7 +94,7 @@ def test_history_costs_the_same_queries_however_long(
 ):
     post = make_post(member, body="0\n")
     for n in range(count):
-        edit(post, MemberFactory(), body=f"{n + 1}\n")
+        edit(post, MemberFactory.create(), body=f"{n + 1}\n")
     client = api_client(member)
     with django_assert_max_num_queries(5):
         response = client.get(f"/api/v1/posts/{post.pk}/revisions", {"limit": 100})
@@ -325,7 +325,7 @@ def test_the_author_rejects_a_pending_revision(api_client, pending, member):
 
 def test_untrusted_members_cannot_review(api_client, pending):
     post, revision = pending
-    stranger = api_client(MemberFactory())
+    stranger = api_client(MemberFactory.create())
     for action in ("approve", "reject"):
         response = stranger.post(f"/api/v1/posts/{post.pk}/revisions/{revision.pk}/{action}")
         assert response.status_code == 403

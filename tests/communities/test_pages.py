@@ -67,7 +67,7 @@ def messages_of(response) -> list[str]:
 
 @pytest.fixture
 def owner(db) -> Member:
-    return MemberFactory(username="owner")
+    return MemberFactory.create(username="owner")
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def add_member(subwiki: Subwiki, member: Member, role: str = Role.MEMBER) -> Non
 
 @pytest.fixture
 def sub_moderator(public) -> Member:
-    moderator = MemberFactory(username="submod")
+    moderator = MemberFactory.create(username="submod")
     add_member(public, moderator, Role.MODERATOR)
     return moderator
 
@@ -430,7 +430,7 @@ def test_leaving_a_private_subwiki_goes_back_to_the_list(private_subwiki, member
     add_member(private_subwiki, member)
     response = client_for(member).post(url("leave", private_subwiki))
     assert response["Location"] == url("list")
-    htmx = client_for(MemberFactory()).post(url("join", private_subwiki), headers=HTMX)
+    htmx = client_for(MemberFactory.create()).post(url("join", private_subwiki), headers=HTMX)
     assert htmx["HX-Redirect"] == url("list")
 
 
@@ -482,7 +482,7 @@ def test_the_members_page_runs_a_bounded_number_of_queries(
     public, owner, count, django_assert_max_num_queries
 ):
     for _ in range(count):
-        services.subwiki_join(actor=MemberFactory(), subwiki=public)
+        services.subwiki_join(actor=MemberFactory.create(), subwiki=public)
     client = client_for(owner)
     with django_assert_max_num_queries(6):
         response = client.get(url("members", public))

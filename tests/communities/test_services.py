@@ -219,7 +219,7 @@ def test_new_members_follow_the_public_default_subwikis(member):
     secret = make_subwiki(member, slug="secret", visibility="private")
     make_subwiki(member, slug="not-default")
     Subwiki.objects.filter(pk__in=[news.pk, science.pk, secret.pk]).update(is_default=True)
-    newcomer = MemberFactory()
+    newcomer = MemberFactory.create()
 
     assert services.member_follow_default_subwikis(member=newcomer) == 2
     followed = set(
@@ -248,7 +248,7 @@ def test_only_owners_and_staff_change_settings(member, other_member, staff):
 
 
 def test_every_way_of_becoming_a_member_follows(member, other_member):
-    invited, requested = MemberFactory(), MemberFactory()
+    invited, requested = MemberFactory.create(), MemberFactory.create()
     subwiki = make_subwiki(member, visibility="private")
     services.membership_invite(actor=member, subwiki=subwiki, username=invited.username)
     assert not SubwikiFollow.objects.filter(member=invited).exists()

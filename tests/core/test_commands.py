@@ -100,7 +100,7 @@ def test_demo_is_quiet_at_verbosity_0(db, capsys):
 
 
 def test_demo_keeps_a_member_who_took_a_demo_username(db):
-    MemberFactory(username="noah", email="noah@elsewhere.example")
+    MemberFactory.create(username="noah", email="noah@elsewhere.example")
     call_command("demo", verbosity=0)
     assert Member.objects.get(username="noah").email == "noah@elsewhere.example"
     assert Member.objects.count() == ALL_DEMO_MEMBERS
@@ -128,7 +128,7 @@ def _subwiki_state(subwiki: Subwiki) -> dict[str, object]:
 
 @pytest.mark.parametrize("slug", ["climate", "science", "local-news", "editors"])
 def test_demo_loads_around_a_subwiki_that_took_a_demo_address(db, slug):
-    theirs = make_subwiki(owner=MemberFactory(username="outsider"), slug=slug, name="Theirs")
+    theirs = make_subwiki(owner=MemberFactory.create(username="outsider"), slug=slug, name="Theirs")
     before = _subwiki_state(theirs)
 
     out = StringIO()
@@ -205,7 +205,7 @@ def test_accounts_create_gives_the_role(db, role, moderator, staff):
     ],
 )
 def test_accounts_create_refuses_bad_input_with_the_reason(db, args, expected):
-    MemberFactory(username="taken", email="taken@example.org")
+    MemberFactory.create(username="taken", email="taken@example.org")
     with pytest.raises(CommandError) as refused:
         create(*args)
     assert "The member could not be created." in str(refused.value)

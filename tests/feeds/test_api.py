@@ -24,7 +24,7 @@ def titles(answer) -> list[str]:
 
 
 def test_the_home_feed_lists_what_the_token_holder_follows(api_client, reader, owner, square):
-    friend = MemberFactory()
+    friend = MemberFactory.create()
     follow_subwiki(reader, square)
     follow_member(reader, friend)
     make_post(owner, subwiki=square, title="In the square")
@@ -57,7 +57,7 @@ def test_the_home_feed_pages_by_cursor_while_posts_arrive(api_client, reader, ow
 
 def test_the_home_feed_needs_an_admitted_members_token(api_client, db):
     assert api_client(None).get("/api/v1/feed/home").status_code == 401
-    answer = api_client(MemberFactory(access=Access.WAITLISTED)).get("/api/v1/feed/home")
+    answer = api_client(MemberFactory.create(access=Access.WAITLISTED)).get("/api/v1/feed/home")
     assert (answer.status_code, answer.json()["code"]) == (403, "waitlisted")
 
 

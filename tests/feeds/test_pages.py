@@ -353,7 +353,7 @@ def test_kept_cards_show_each_reader_their_own_upvote_and_a_working_form(
     from django.test import Client
 
     follow_subwiki(reader, square)
-    other = MemberFactory()
+    other = MemberFactory.create()
     follow_subwiki(other, square)
     post = make_post(owner, subwiki=square, title="Vote on me")
     reaction_add(actor=reader, post_id=post.pk)

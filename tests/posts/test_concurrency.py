@@ -30,10 +30,10 @@ def target_line(n: int) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_twelve_simultaneous_edits_lose_nothing():
-    owner = MemberFactory()
+    owner = MemberFactory.create()
     post = make_post(owner, subwiki=make_subwiki(owner), body=BODY)
     base = str(post.page.current_revision_id)
-    editors = [MemberFactory() for _ in range(EDITORS)]
+    editors = [MemberFactory.create() for _ in range(EDITORS)]
     tokens = [issue_token(editor) for editor in editors]
     barrier = threading.Barrier(EDITORS)
     answers: dict[int, tuple[int, dict]] = {}

@@ -138,7 +138,10 @@ def test_locked_post_refuses_others(member):
     post = make_post(member, edit_policy="locked")
     with pytest.raises(Forbidden):
         post_edit(
-            actor=MemberFactory(), post_id=post.pk, base_revision=None, changes={"title": "x"}
+            actor=MemberFactory.create(),
+            post_id=post.pk,
+            base_revision=None,
+            changes={"title": "x"},
         )
 
 

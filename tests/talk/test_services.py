@@ -248,7 +248,7 @@ def test_a_site_moderator_removes_a_comment_and_its_text_is_kept(member, other_m
 
 def test_a_subwikis_own_moderators_remove_comments_there(member, other_member):
     subwiki = make_subwiki(member)
-    keeper = MemberFactory()
+    keeper = MemberFactory.create()
     subwiki_join(actor=keeper, subwiki=subwiki)
     membership_set_role(actor=member, subwiki=subwiki, username=keeper.username, role="moderator")
     post = make_post(other_member, subwiki)
@@ -277,8 +277,8 @@ def test_a_site_moderator_does_not_reach_into_a_private_subwiki(member, moderato
 def test_mentions_are_announced_after_commit_to_those_who_may_read_them(
     member, django_capture_on_commit_callbacks
 ):
-    insider = MemberFactory(username="insider")
-    MemberFactory(username="outsider")  # exists, but is not in the subwiki
+    insider = MemberFactory.create(username="insider")
+    MemberFactory.create(username="outsider")  # exists, but is not in the subwiki
     post = make_post(member, private_subwiki_with(member, insider))
     heard: list[tuple[Comment, list]] = []
 
@@ -302,7 +302,7 @@ def test_mentions_are_announced_after_commit_to_those_who_may_read_them(
 
 
 def test_mentioned_readers_of_a_public_post_are_every_member_named(member):
-    ada = MemberFactory(username="ada_l")
+    ada = MemberFactory.create(username="ada_l")
     post = make_post(member)
     comment = comment_create(author=member, post_id=post.pk, body="cc @Ada_L and @ghost")
     assert comment_mentioned_readers(comment=comment) == [ada]
