@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import factory
 from allauth.account.models import EmailAddress
 
 from tribune.accounts.models import Access, Member
+
+if TYPE_CHECKING:
+    from tribune.communities.models import Subwiki
+    from tribune.posts.models import Post
 
 PASSWORD = "correct horse battery staple"
 _subwiki_numbers = itertools.count(1)
@@ -36,7 +40,7 @@ class MemberFactory(factory.django.DjangoModelFactory[Member]):
             )
 
 
-def make_subwiki(owner: Member | None = None, **kwargs: Any):
+def make_subwiki(owner: Member | None = None, **kwargs: Any) -> Subwiki:
     """A subwiki made through the real service, so its page and first revision exist."""
     from tribune.communities.services import subwiki_create
 
@@ -47,7 +51,7 @@ def make_subwiki(owner: Member | None = None, **kwargs: Any):
     return subwiki_create(actor=owner, **kwargs)
 
 
-def make_post(author: Member | None = None, subwiki=None, **kwargs: Any):
+def make_post(author: Member | None = None, subwiki: Subwiki | None = None, **kwargs: Any) -> Post:
     """A post made through the real service (with its page and first revision)."""
     from tribune.posts.services import post_create
 

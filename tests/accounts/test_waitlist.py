@@ -304,7 +304,7 @@ def test_the_admitted_get_an_email_in_english_whatever_language_staff_use(
     message = mail.outbox[0]
     assert "You are in" in message.subject
     assert "now admitted" in message.body
-    assert members[0].display_name in " ".join(m.body for m in mail.outbox)
+    assert members[0].display_name in " ".join(str(m.body) for m in mail.outbox)
 
 
 # --- The access mode ----------------------------------------------------------------

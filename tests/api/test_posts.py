@@ -19,7 +19,9 @@ BODY = "First line.\nSecond line.\nThird line.\n"
 
 def current_revision(post: Post) -> int:
     post.page.refresh_from_db()
-    return post.page.current_revision_id
+    revision_id = post.page.current_revision_id
+    assert revision_id is not None
+    return revision_id
 
 
 @pytest.fixture

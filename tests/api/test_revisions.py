@@ -16,7 +16,9 @@ BODY = "First line.\nSecond line.\nThird line.\n"
 
 def current_revision(post: Post) -> int:
     post.page.refresh_from_db()
-    return post.page.current_revision_id
+    revision_id = post.page.current_revision_id
+    assert revision_id is not None
+    return revision_id
 
 
 def edit(post: Post, actor, **changes) -> Revision:
@@ -190,7 +192,7 @@ def test_a_private_posts_history_is_for_members_only(
 
 
 def test_outsiders_cannot_revert_a_private_post(api_client, other_member, private_post):
-    first = Revision.objects.filter(page=private_post.page).order_by("id").first()
+    first = Revision.objects.filter(page=private_post.page).earliest("id")
     response = api_client(other_member).post(
         f"/api/v1/posts/{private_post.pk}/revert", {"revision": first.pk}
     )

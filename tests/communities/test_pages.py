@@ -89,7 +89,9 @@ def private_subwiki(owner) -> Subwiki:
 
 
 def add_member(subwiki: Subwiki, member: Member, role: str = Role.MEMBER) -> None:
-    owner = Membership.objects.filter(subwiki=subwiki, role=Role.OWNER).first().member
+    ownership = Membership.objects.filter(subwiki=subwiki, role=Role.OWNER).first()
+    assert ownership is not None
+    owner = ownership.member
     services.membership_invite(actor=owner, subwiki=subwiki, username=member.username)
     services.subwiki_join(actor=member, subwiki=subwiki)
     if role != Role.MEMBER:

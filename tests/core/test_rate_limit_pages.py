@@ -28,14 +28,16 @@ def client_for(member: Member) -> Client:
 def assert_refused_with_wait(response) -> str:
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 3600
-    html = response.content.decode()
+    html: str = response.content.decode()
     assert "You are doing this too often. Please wait" in html
     return html
 
 
 def head(post: Post) -> int:
     post.page.refresh_from_db()
-    return post.page.current_revision_id
+    revision_id = post.page.current_revision_id
+    assert revision_id is not None
+    return revision_id
 
 
 def test_a_new_post_refused_keeps_what_was_written(member, settings):

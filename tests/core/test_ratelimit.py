@@ -47,8 +47,9 @@ def store(request, settings) -> str:
     """Each test runs against both stores; Redis only where REDIS_URL names one."""
     if request.param == "redis" and not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set (python -m tests.services sets it)")
-    settings.TRIBUNE_RATE_LIMIT_STORE = request.param
-    return request.param
+    name: str = request.param
+    settings.TRIBUNE_RATE_LIMIT_STORE = name
+    return name
 
 
 @pytest.fixture

@@ -51,7 +51,8 @@ def at_checkout(member) -> Donation:
 
 
 def page(response) -> str:
-    return unescape(response.content.decode())
+    html: str = response.content.decode()
+    return unescape(html)
 
 
 def listed(response) -> list[str]:
@@ -143,8 +144,11 @@ def test_money_and_events_are_never_added_changed_or_deleted_by_hand(admin_clien
     ProviderEvent.objects.create(provider=Provider.STRIPE, event_id="evt_1", kind="invoice.paid")
     assert admin_client.get(reverse(f"admin:funding_{model}_changelist")).status_code == 200
     assert admin_client.get(reverse(f"admin:funding_{model}_add")).status_code == 403
-    obj = {"donation": donation, "payment": donation.payments.get(), "providerevent": None}[model]
-    obj = obj or ProviderEvent.objects.get()
+    obj = {
+        "donation": donation,
+        "payment": donation.payments.get(),
+        "providerevent": ProviderEvent.objects.get(),
+    }[model]
     assert (
         admin_client.get(reverse(f"admin:funding_{model}_delete", args=[obj.pk])).status_code == 403
     )

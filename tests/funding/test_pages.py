@@ -3,6 +3,7 @@ bar on the home page, and the supporter badge on profiles and in settings."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from html import unescape
@@ -29,7 +30,8 @@ FINANCIALS = "/financials/"
 
 
 def text(response) -> str:
-    return unescape(response.content.decode())
+    html: str = response.content.decode()
+    return unescape(html)
 
 
 def words(response) -> str:
@@ -491,7 +493,7 @@ def test_the_profile_form_still_saves_beside_the_badge_form(client, member):
 
 
 def test_a_lapsed_supporter_wears_no_badge(client, member):
-    member.supporter_until = timezone.now() - timezone.timedelta(days=1)
+    member.supporter_until = timezone.now() - dt.timedelta(days=1)
     member.save(update_fields=["supporter_until"])
     assert "badge-supporter" not in text(client.get(f"/u/{member.username}/"))
 

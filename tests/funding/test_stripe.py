@@ -35,7 +35,9 @@ DAY = 24 * 3600
 pytestmark = pytest.mark.django_db
 
 
-def donate(member: Member, amount: str = "13.00", currency: str = "EUR", interval: str = "once"):
+def donate(
+    member: Member, amount: str = "13.00", currency: str = "EUR", interval: str = "once"
+) -> Donation:
     donation, _instructions = donation_create(
         member=member,
         amount=amount,
@@ -210,6 +212,7 @@ def test_a_one_time_gift_opens_a_payment_checkout_in_cents(stripe_api, settings)
     assert form["success_url"] == "https://tribune.example/donate/thanks/"
     assert form["cancel_url"] == "https://tribune.example/donate/"
     assert donation.status == DonationStatus.PENDING
+    assert donation.checkout_session is not None
     assert donation.checkout_session.startswith("cs_test_")
     assert reloaded(donation).checkout_url == (
         f"https://checkout.stripe.com/c/pay/{donation.checkout_session}"

@@ -273,7 +273,9 @@ def test_the_notes_page_lists_every_note_with_older_ones_on_later_pages(post):
     url = reverse("notes:post_notes", args=[post.pk])
     first = html_of(url)
     assert first.count('class="note"') == 20 and "Note number 24." in first
-    more = re.search(r'href="([^"]+cursor=[^"]+)"', first).group(1).replace("&amp;", "&")
+    link = re.search(r'href="([^"]+cursor=[^"]+)"', first)
+    assert link is not None
+    more = link.group(1).replace("&amp;", "&")
     second = html_of(more)
     assert second.count('class="note"') == 5 and "Note number 0." in second
     assert html_of(url + "?cursor=broken", status=400).count('class="note"') == 20

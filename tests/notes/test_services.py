@@ -161,7 +161,7 @@ def test_a_removed_post_takes_no_notes(writer, post, moderator):
 def test_bad_input_is_refused_with_the_field_named(writer, post, fields, field):
     with pytest.raises(ServiceError) as refused:
         write(writer, post, **fields)
-    assert field in refused.value.errors
+    assert field in (refused.value.errors or {})
     assert not CommunityNote.objects.exists()
 
 
@@ -300,7 +300,7 @@ def test_a_post_page_lists_helpful_notes_first_then_the_viewers_own(post, other_
     listed = post_page_notes(viewer=writers[0], post=post)
     assert [n.pk for n in listed.notes[:2]] == [notes[1].pk, notes[0].pk]
     assert [n.pk for n in listed.helpful] == [notes[1].pk]
-    assert listed.mine(writers[0]).pk == notes[0].pk
+    assert listed.mine(writers[0]) == notes[0]
     assert not listed.more
     assert post_page_notes(viewer=other_member, post=post, limit=2).more
 
@@ -378,7 +378,8 @@ def test_only_the_note_both_camps_rate_helpful_becomes_helpful(population):
     group_note = CommunityNote.objects.get(pk=notes["group"][0].pk)
     assert group_note.rating_count == 0 and group_note.scored_at is not None
     bridging = CommunityNote.objects.get(pk=notes["bridging"][0].pk)
-    assert bridging.rating_count == 2 * CAMP and bridging.intercept >= 0.4
+    assert bridging.rating_count == 2 * CAMP
+    assert bridging.intercept is not None and bridging.intercept >= 0.4
     assert run.helpful == 1 and run.changed == 2  # the bridging note and the bad one
     # A second run changes nothing.
     assert notes_score().changed == 0

@@ -9,6 +9,7 @@ on PostgreSQL (row lock on the page).
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -36,7 +37,7 @@ def test_twelve_simultaneous_edits_lose_nothing():
     editors = [MemberFactory.create() for _ in range(EDITORS)]
     tokens = [issue_token(editor) for editor in editors]
     barrier = threading.Barrier(EDITORS)
-    answers: dict[int, tuple[int, dict]] = {}
+    answers: dict[int, tuple[int, dict[str, Any]]] = {}
 
     def save(n: int) -> None:
         try:

@@ -36,7 +36,9 @@ def client_for(member: Member | None) -> Client:
 
 def head(post: Post) -> int:
     post.page.refresh_from_db()
-    return post.page.current_revision_id
+    revision_id = post.page.current_revision_id
+    assert revision_id is not None
+    return revision_id
 
 
 def edit(post: Post, member: Member, **changes: str) -> Revision:
@@ -424,6 +426,7 @@ def test_saving_an_edit(member, other_member):
     assert "Your edit is saved." in response.content.decode()
     post.refresh_from_db()
     assert "2nd line." in post.body
+    assert post.page.current_revision is not None
     assert post.page.current_revision.summary == "shorter"
 
 
@@ -640,7 +643,7 @@ def test_history_loads_more_by_cursor(member):
         edit(post, member, body=BODY + f"Line {i}.\n")
     page = Client().get(reverse("posts:history", args=[post.pk])).content.decode()
     assert "Load older revisions" in page
-    first_rev = Revision.objects.filter(page=post.page).order_by("id").first()
+    first_rev = Revision.objects.filter(page=post.page).earliest("id")
     assert f'id="from-{first_rev.pk}"' not in page
     next_url = page.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
     more = Client().get(next_url, headers=HTMX)
@@ -740,6 +743,7 @@ def test_revert_restores_an_old_version(member, other_member):
     assert f"Revision {first} is restored" in response.content.decode()
     post.refresh_from_db()
     assert post.body == BODY
+    assert post.page.current_revision is not None
     assert post.page.current_revision.reverted_to_id == first
 
 

@@ -233,6 +233,7 @@ def test_htmx_puts_a_too_deep_reply_where_it_lands(member):
         parent = comment_create(
             author=member, post_id=post.pk, body=str(level), parent_id=parent.pk if parent else None
         )
+    assert parent is not None
     response = client_for(member).post(
         create_url(post), {"body": "Deeper.", "parent": parent.pk}, headers=HTMX
     )

@@ -9,6 +9,7 @@ from django.test import Client
 from tests.conftest import issue_token
 from tests.factories import MemberFactory, make_post
 from tests.posts.test_pages import client_for, private_subwiki_with
+from tribune.accounts.models import Member
 from tribune.talk.selectors import comment_mentioned_readers
 from tribune.talk.services import comment_create, comment_edit
 
@@ -29,7 +30,7 @@ def private_talk(member, other_member):
     return post, first, reply
 
 
-def outsiders() -> list:
+def outsiders() -> list[Member | None]:
     """A visitor, a member of the site, and a site moderator (who moderates public subwikis)."""
     return [
         None,

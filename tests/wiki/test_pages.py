@@ -23,7 +23,9 @@ TEXT = "About tides.\nAnd waves.\nAnd the moon.\n"
 
 def head(subwiki: Subwiki) -> int:
     subwiki.page.refresh_from_db()
-    return subwiki.page.current_revision_id
+    revision_id = subwiki.page.current_revision_id
+    assert revision_id is not None
+    return revision_id
 
 
 def describe(subwiki: Subwiki, member: Member, text: str) -> Revision:
