@@ -28,10 +28,11 @@ DAY = 24 * 3600
 
 def refused_code(code: str, member: Member | None = None) -> str:
     """The code of the refusal a sign-up with `code` gets."""
-    with pytest.raises(InvitationInvalid) as refused:
-        if member is None:
+    if member is None:
+        with pytest.raises(InvitationInvalid) as refused:
             invitation_check(code)
-        else:
+    else:
+        with pytest.raises(InvitationInvalid) as refused:
             invitation_redeem(code=code, member=member)
     assert refused.value.status == 400
     assert str(refused.value.detail)  # a sentence for the person, not just a code
