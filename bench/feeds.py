@@ -1200,6 +1200,57 @@ def floor_range(result: dict[str, Any]) -> str:
     return f"{len(runs)} times, {low:.0f} to {high:.0f} req/s"
 
 
+def depth_section(depth: dict[str, Any], labels: dict[str, str]) -> list[str]:
+    """Page one of the home feed against its page halfway back."""
+    lines = [
+        "",
+        "## Page one against halfway back",
+        "",
+        "The home feed's first page and its page at the cursor halfway back, in "
+        "alternating rounds.",
+        "",
+        "| what | req/s | p50 ms | p99 ms |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for page in ("home_html", "home_api"):
+        for part, name in (("first", page), ("half", f"{page}_half")):
+            found = depth[page][part]
+            lines.append(
+                f"| {labels[name]} | {found['throughput']:.1f} | {found['p50_ms']:.1f} | "
+                f"{found['p99_ms']:.1f} |"
+            )
+    return lines
+
+
+def comparison_section(comparison: dict[str, Any], labels: dict[str, str]) -> list[str]:
+    """The home feed at the main scale against the compared one."""
+    scales = comparison["scales"]
+    lines = [
+        "",
+        f"## Scale {scales['main']:g} against scale {scales['compare']:g}",
+        "",
+        f"Home feed page one on both networks ({comparison['posts']['main']:,} and "
+        f"{comparison['posts']['compare']:,} posts), alternating rounds.",
+        "",
+        "| what | scale | req/s | p50 ms | p99 ms |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name in ("home_html", "home_api"):
+        for label in ("main", "compare"):
+            found = comparison[name][label]
+            lines.append(
+                f"| {labels[name]} | {scales[label]:g} | {found['throughput']:.1f} | "
+                f"{found['p50_ms']:.1f} | {found['p99_ms']:.1f} |"
+            )
+    for label in ("main", "compare"):
+        sql = comparison["sql"][label]
+        lines.append(
+            f"| SQL alone: the app's / the reference | {scales[label]:g} | | "
+            f"{sql['home_sql']:.2f} / {sql['naive_sql']:.2f} | |"
+        )
+    return lines
+
+
 def markdown(result: dict[str, Any]) -> str:
     http_ = result["http"]
     machine = result["machine"]
@@ -1271,49 +1322,10 @@ def markdown(result: dict[str, Any]) -> str:
         )
     depth = result.get("depth")
     if depth:
-        lines += [
-            "",
-            "## Page one against halfway back",
-            "",
-            "The home feed's first page and its page at the cursor halfway back, in "
-            "alternating rounds.",
-            "",
-            "| what | req/s | p50 ms | p99 ms |",
-            "| --- | ---: | ---: | ---: |",
-        ]
-        for page in ("home_html", "home_api"):
-            for part, name in (("first", page), ("half", f"{page}_half")):
-                found = depth[page][part]
-                lines.append(
-                    f"| {labels[name]} | {found['throughput']:.1f} | {found['p50_ms']:.1f} | "
-                    f"{found['p99_ms']:.1f} |"
-                )
+        lines += depth_section(depth, labels)
     comparison = result.get("comparison")
     if comparison:
-        scales = comparison["scales"]
-        lines += [
-            "",
-            f"## Scale {scales['main']:g} against scale {scales['compare']:g}",
-            "",
-            f"Home feed page one on both networks ({comparison['posts']['main']:,} and "
-            f"{comparison['posts']['compare']:,} posts), alternating rounds.",
-            "",
-            "| what | scale | req/s | p50 ms | p99 ms |",
-            "| --- | ---: | ---: | ---: | ---: |",
-        ]
-        for name in ("home_html", "home_api"):
-            for label in ("main", "compare"):
-                found = comparison[name][label]
-                lines.append(
-                    f"| {labels[name]} | {scales[label]:g} | {found['throughput']:.1f} | "
-                    f"{found['p50_ms']:.1f} | {found['p99_ms']:.1f} |"
-                )
-        for label in ("main", "compare"):
-            sql = comparison["sql"][label]
-            lines.append(
-                f"| SQL alone: the app's / the reference | {scales[label]:g} | | "
-                f"{sql['home_sql']:.2f} / {sql['naive_sql']:.2f} | |"
-            )
+        lines += comparison_section(comparison, labels)
     lines += [
         "",
         "## Targets",

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import factory
 from allauth.account.models import EmailAddress
 
 from tribune.accounts.models import Access, Member
 
+if TYPE_CHECKING:
+    from tribune.communities.models import Subwiki
+    from tribune.posts.models import Post
+
 PASSWORD = "correct horse battery staple"
 _subwiki_numbers = itertools.count(1)
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(factory.django.DjangoModelFactory[Member]):
     class Meta:
         model = Member
         skip_postgeneration_save = True
@@ -27,7 +31,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
     access = Access.ADMITTED
     password = factory.django.Password(PASSWORD)
 
-    @factory.post_generation
+    @factory.PostGeneration
     def verified(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         """A verified primary e-mail unless `verified=False` is passed."""
         if create:
@@ -36,22 +40,22 @@ class MemberFactory(factory.django.DjangoModelFactory):
             )
 
 
-def make_subwiki(owner: Member | None = None, **kwargs: Any):
+def make_subwiki(owner: Member | None = None, **kwargs: Any) -> Subwiki:
     """A subwiki made through the real service, so its page and first revision exist."""
     from tribune.communities.services import subwiki_create
 
-    owner = owner or MemberFactory()
+    owner = owner or MemberFactory.create()
     number = next(_subwiki_numbers)
     kwargs.setdefault("name", f"Subwiki {number}")
     kwargs.setdefault("slug", f"subwiki-{number}")
     return subwiki_create(actor=owner, **kwargs)
 
 
-def make_post(author: Member | None = None, subwiki=None, **kwargs: Any):
+def make_post(author: Member | None = None, subwiki: Subwiki | None = None, **kwargs: Any) -> Post:
     """A post made through the real service (with its page and first revision)."""
     from tribune.posts.services import post_create
 
-    author = author or MemberFactory()
+    author = author or MemberFactory.create()
     kwargs.setdefault("kind", "article")
     kwargs.setdefault("title", "A title")
     kwargs.setdefault("body", "First line.\nSecond line.\nThird line.\n")

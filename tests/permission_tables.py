@@ -73,7 +73,7 @@ def check_row(row: Row, place: Place, settings: Any) -> None:
     assert not wrong, f"{row}: {', '.join(wrong)}; the table says otherwise"
 
 
-def rows_param(rows: Iterable[Row]) -> Any:
+def rows_param(rows: Iterable[Row]) -> pytest.MarkDecorator:
     return pytest.mark.parametrize("row", list(rows), ids=str)
 
 

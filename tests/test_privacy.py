@@ -19,7 +19,7 @@ SECRET = "Zanzibar-7731"  # appears only inside the private subwiki
 
 @pytest.fixture
 def private_world():
-    owner = MemberFactory(username="keeper")
+    owner = MemberFactory.create(username="keeper")
     subwiki = make_subwiki(
         owner,
         name=f"Room {SECRET}",
@@ -60,7 +60,7 @@ OUTSIDERS = ["visitor", "outsider", "waitlisted", "site_moderator"]
 def outsider(role: str):
     if role == "visitor":
         return None
-    return MemberFactory(
+    return MemberFactory.create(
         access=Access.WAITLISTED if role == "waitlisted" else Access.ADMITTED,
         is_moderator=role == "site_moderator",
     )

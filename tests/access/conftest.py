@@ -53,7 +53,7 @@ def pending_revision(member, subwiki):
     """An edit of a `reviewed` post of `member`, by a newcomer: it waits for review."""
     reviewed = make_post(author=member, subwiki=subwiki, edit_policy="reviewed")
     _post, result = post_edit(
-        actor=MemberFactory(),
+        actor=MemberFactory.create(),
         post_id=reviewed.pk,
         changes={"body": "An edit that waits for a trusted member.\n"},
         base_revision=reviewed.page.current_revision_id,
@@ -80,7 +80,7 @@ def pending_description(member):
         min_post_edit_policy="open",
     )
     result = subwiki_description_edit(
-        actor=MemberFactory(),
+        actor=MemberFactory.create(),
         subwiki=subwiki,
         description="A change that waits for a trusted member.",
         base_revision=subwiki.page.current_revision_id,
@@ -95,7 +95,7 @@ def note(post):
     from tribune.notes.services import note_create
 
     return note_create(
-        actor=MemberFactory(trust_level=1),
+        actor=MemberFactory.create(trust_level=1),
         post_id=post.pk,
         classification="misleading",
         body="Context, with a source: https://example.org/",

@@ -903,7 +903,7 @@ def _suspension_link(samples: dict[str, Member]) -> str:
     line = moderation_act(
         actor=samples["staff"],
         action="suspend",
-        target=f"member:{MemberFactory().username}",
+        target=f"member:{MemberFactory.create().username}",
         reason="Spam.",
     )
     return appeal_link_token(line)

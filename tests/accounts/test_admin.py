@@ -38,7 +38,7 @@ def admin_client(client, staff):
 
 
 def in_line(count: int) -> list[Member]:
-    members = [MemberFactory(access=Access.WAITLISTED) for _ in range(count)]
+    members = [MemberFactory.create(access=Access.WAITLISTED) for _ in range(count)]
     for member in members:
         member_email_verified(member=member)
     return members
@@ -95,7 +95,7 @@ def test_after_the_mode_opens_the_next_to_confirm_is_admitted_and_the_line_stays
     members = in_line(2)
     admin_client.post(SETTINGS_CHANGE, {"mode": AccessMode.OPEN})
 
-    newcomer = MemberFactory(access=Access.WAITLISTED)
+    newcomer = MemberFactory.create(access=Access.WAITLISTED)
     member_email_verified(member=newcomer)
 
     assert fresh(newcomer).access == Access.ADMITTED

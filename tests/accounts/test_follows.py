@@ -74,7 +74,7 @@ def test_stopping_a_follow_stays_possible_whatever_ones_access(member, other_mem
 
 
 def test_a_deactivated_account_cannot_be_followed(member):
-    gone = MemberFactory(is_active=False)
+    gone = MemberFactory.create(is_active=False)
     with pytest.raises(NotFound):
         member_follow(actor=member, member=gone)
 
@@ -94,7 +94,7 @@ def test_mutual_follows_are_friends(member, other_member):
 
 
 def test_lists_are_latest_first_and_mark_only_mutual_follows(member):
-    fans = [MemberFactory() for _ in range(3)]
+    fans = [MemberFactory.create() for _ in range(3)]
     for fan in fans:
         member_follow(actor=fan, member=member)
     member_follow(actor=member, member=fans[1])
@@ -111,11 +111,11 @@ def test_lists_are_latest_first_and_mark_only_mutual_follows(member):
 
 
 def test_lists_page_by_cursor_without_gaps_or_repeats(member):
-    fans = [MemberFactory() for _ in range(5)]
+    fans = [MemberFactory.create() for _ in range(5)]
     for fan in fans:
         member_follow(actor=fan, member=member)
     first = member_followers(viewer=member, member=member, limit=2)
-    member_follow(actor=MemberFactory(), member=member)  # a new follow meanwhile
+    member_follow(actor=MemberFactory.create(), member=member)  # a new follow meanwhile
     second = member_followers(viewer=member, member=member, cursor=first.next_cursor, limit=2)
     third = member_followers(viewer=member, member=member, cursor=second.next_cursor, limit=2)
     seen = [e.member for page in (first, second, third) for e in page.items]
@@ -124,11 +124,11 @@ def test_lists_page_by_cursor_without_gaps_or_repeats(member):
 
 
 def test_new_members_follow_the_default_subwikis_and_no_member(db):
-    owner = MemberFactory()
+    owner = MemberFactory.create()
     default = make_subwiki(owner, slug="welcome")
     default.is_default = True
     default.save()
-    newcomer = MemberFactory()
+    newcomer = MemberFactory.create()
     assert member_follow_default_subwikis(member=newcomer) == 1
     assert SubwikiFollow.objects.filter(member=newcomer, subwiki=default).exists()
     assert not MemberFollow.objects.filter(follower=newcomer).exists()
@@ -237,7 +237,7 @@ def test_a_post_page_offers_to_follow_its_author(member, other_member):
 
 
 def test_the_lists_mark_friends_and_offer_to_follow_back(member, other_member):
-    stranger = MemberFactory(display_name="Stranger Danger")
+    stranger = MemberFactory.create(display_name="Stranger Danger")
     member_follow(actor=other_member, member=member)
     member_follow(actor=member, member=other_member)
     member_follow(actor=stranger, member=member)
@@ -262,7 +262,7 @@ def test_empty_lists_say_so(member):
 
 def test_load_more_is_a_link_without_javascript_and_rows_with_htmx(member):
     for _ in range(23):
-        member_follow(actor=MemberFactory(), member=member)
+        member_follow(actor=MemberFactory.create(), member=member)
     client = client_for(None)
     first = client.get(url("followers", member))
     next_url = first.context["next_url"]
@@ -290,12 +290,12 @@ def test_the_lists_run_a_bounded_number_of_queries(
     member, size, django_assert_max_num_queries, django_assert_num_queries
 ):
     for number in range(size):
-        fan = MemberFactory()
+        fan = MemberFactory.create()
         member_follow(actor=fan, member=member)
         member_follow(actor=member, member=fan)
         if number % 2:
-            member_follow(actor=fan, member=MemberFactory())
-    viewer = MemberFactory()
+            member_follow(actor=fan, member=MemberFactory.create())
+    viewer = MemberFactory.create()
     client = client_for(viewer)
     for name in ("followers", "following"):
         # Session, viewer, member, the page of follows (friends included), the viewer's follows.

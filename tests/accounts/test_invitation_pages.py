@@ -71,7 +71,7 @@ def test_making_an_invitation_shows_its_address_to_copy(client, member, settings
 def test_a_waitlisted_member_may_invite_and_is_told_it_moves_them_up(client, settings):
     settings.TRIBUNE_ACCESS_MODE = AccessMode.WAITLIST
     settings.TRIBUNE_WAITLIST_INVITE_PLACES = 100
-    member = MemberFactory(access=Access.WAITLISTED)
+    member = MemberFactory.create(access=Access.WAITLISTED)
     member_email_verified(member=member)
     client.force_login(member)
 
@@ -118,10 +118,10 @@ def test_each_invitation_says_its_state_and_who_used_it(client, member, settings
         expires_at=timezone.now() - dt.timedelta(days=1)
     )
     used = invitation_create(actor=member)
-    signed_up = MemberFactory(access=Access.WAITLISTED, display_name="Grace Hopper")
+    signed_up = MemberFactory.create(access=Access.WAITLISTED, display_name="Grace Hopper")
     invitation_redeem(code=used.code, member=signed_up)
     accepted = invitation_create(actor=member)
-    confirmed = MemberFactory(access=Access.WAITLISTED, display_name="Alan Turing")
+    confirmed = MemberFactory.create(access=Access.WAITLISTED, display_name="Alan Turing")
     invitation_redeem(code=accepted.code, member=confirmed)
     member_email_verified(member=confirmed)
     still_open = invitation_create(actor=member)

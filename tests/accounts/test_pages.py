@@ -55,7 +55,7 @@ def test_home_page_names_tribune_and_links_to_sign_up(client):
 
 
 def test_profile_shows_name_handle_and_bio(client):
-    MemberFactory(username="grace", display_name="Grace Hopper", bio="Admiral.\nDebugger.")
+    MemberFactory.create(username="grace", display_name="Grace Hopper", bio="Admiral.\nDebugger.")
 
     response = client.get("/u/grace/")
 
@@ -67,7 +67,9 @@ def test_profile_shows_name_handle_and_bio(client):
 
 
 def test_profile_escapes_what_members_write(client):
-    MemberFactory(username="mallory", display_name="<b>Mallory</b>", bio="<script>x()</script>")
+    MemberFactory.create(
+        username="mallory", display_name="<b>Mallory</b>", bio="<script>x()</script>"
+    )
 
     html = client.get("/u/mallory/").content.decode()
 
@@ -78,7 +80,7 @@ def test_profile_escapes_what_members_write(client):
 
 @pytest.mark.parametrize("username", ["nobody", "gone"])
 def test_profile_of_unknown_or_deactivated_member_is_404(client, username):
-    MemberFactory(username="gone", is_active=False)
+    MemberFactory.create(username="gone", is_active=False)
 
     response = client.get(f"/u/{username}/")
 
@@ -88,7 +90,7 @@ def test_profile_of_unknown_or_deactivated_member_is_404(client, username):
 
 def test_profiles_need_an_account_when_public_reading_is_off(client, settings, member):
     settings.TRIBUNE_PUBLIC_READ = False
-    MemberFactory(username="grace")
+    MemberFactory.create(username="grace")
 
     assert client.get("/u/grace/").status_code == 404
     client.force_login(member)
@@ -215,7 +217,7 @@ MEMBER_PAGES = [
 
 @pytest.mark.parametrize("path", ANONYMOUS_PAGES + MEMBER_PAGES)
 def test_every_page_is_in_the_shell_with_labelled_fields_and_nothing_inline(client, path):
-    grace = MemberFactory(username="grace")
+    grace = MemberFactory.create(username="grace")
     if path in MEMBER_PAGES:
         client.force_login(grace)
 

@@ -148,7 +148,7 @@ def test_each_role_may_exactly_what_the_table_says(row: Row, place: Place, setti
 
 
 def test_a_deactivated_account_gets_no_token_edits_nothing_and_holds_no_role():
-    deactivated = MemberFactory(is_active=False, is_staff=True, is_moderator=True)
+    deactivated = MemberFactory.create(is_active=False, is_staff=True, is_moderator=True)
     assert not p.can_get_api_token(deactivated)
     assert not p.can_edit_profile(deactivated, deactivated)
     assert not p.can_invite(deactivated)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_profile_is_found_by_its_name_in_any_letter_case(member):
-    ada = MemberFactory(username="Ada_Lovelace")
+    ada = MemberFactory.create(username="Ada_Lovelace")
     for typed in ("Ada_Lovelace", "ada_lovelace", "ADA_LOVELACE"):
         assert member_get_profile(viewer=member, username=typed) == ada
     with pytest.raises(NotFound):
@@ -21,7 +21,7 @@ def test_a_profile_is_found_by_its_name_in_any_letter_case(member):
 
 
 def test_a_name_outside_ascii_matches_nobody():
-    MemberFactory(username="strasse")
+    MemberFactory.create(username="strasse")
     assert list(members_named("STRASSE")) != []
     assert list(members_named("straße")) == []  # "ß".upper() is "SS"
 

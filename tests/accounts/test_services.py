@@ -145,7 +145,7 @@ def test_a_waitlisted_member_edits_their_profile(waitlisted):
 
 
 def test_the_settings_page_saves_the_profile_and_refuses_a_suspended_member(client, suspended):
-    active = MemberFactory()
+    active = MemberFactory.create()
     client.force_login(active)
     form = {"display_name": "Grace Hopper", "bio": "Compilers.", "time_zone": "UTC"}
     assert client.post("/settings/", form).status_code == 302

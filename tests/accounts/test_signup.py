@@ -198,7 +198,7 @@ def test_a_malformed_birth_date_is_an_error_not_a_crash(client):
 
 
 def test_a_taken_username_is_said_plainly(client):
-    MemberFactory(username="ada", email="someone@example.org")
+    MemberFactory.create(username="ada", email="someone@example.org")
 
     response = client.post(SIGNUP, signup_data())
 
@@ -208,7 +208,7 @@ def test_a_taken_username_is_said_plainly(client):
 
 
 def test_a_taken_email_gets_the_same_answer_and_the_owner_is_told(client, settings):
-    owner = MemberFactory(username="owner", email="ada@example.org")
+    owner = MemberFactory.create(username="owner", email="ada@example.org")
     fresh = client.post(SIGNUP, signup_data(username="ada2", email="new@example.org"))
     fresh_page = client.get(fresh["Location"])
     client.logout()
@@ -231,7 +231,7 @@ def test_a_taken_email_gets_the_same_answer_and_the_owner_is_told(client, settin
 
 
 def test_password_reset_answers_the_same_for_unknown_addresses(client, settings):
-    MemberFactory(email="known@example.org")
+    MemberFactory.create(email="known@example.org")
 
     known = client.post("/accounts/password/reset/", {"email": "known@example.org"})
     unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})

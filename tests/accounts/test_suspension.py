@@ -115,7 +115,7 @@ def test_tokens_stop_working_and_no_new_one_is_issued(member):
     assert response.status_code == 401
     # The same answer as for a wrong password: the API does not say the account is suspended.
     wrong = ApiClient().post(
-        "/api/v1/auth/tokens", {"email": MemberFactory().email, "password": "wrong"}
+        "/api/v1/auth/tokens", {"email": MemberFactory.create().email, "password": "wrong"}
     )
     assert response.json() == wrong.json()
 

@@ -54,7 +54,7 @@ def _waitlist_site(settings) -> None:
 def sign_up(*, invited_by: Member | None = None) -> Member:
     """A new member as the sign-up form leaves them: access by the mode, code redeemed."""
     admitted = access_mode() == AccessMode.OPEN
-    member = MemberFactory(access=Access.ADMITTED if admitted else Access.WAITLISTED)
+    member = MemberFactory.create(access=Access.ADMITTED if admitted else Access.WAITLISTED)
     if invited_by is not None:
         invitation = invitation_create(actor=invited_by)
         invitation_redeem(code=invitation.code, member=member)
@@ -233,7 +233,7 @@ def test_a_supporter_who_has_not_confirmed_yet_is_admitted_and_never_queues(staf
 def test_the_demo_puts_a_waitlisted_member_in_line_whatever_the_mode(settings, member):
     settings.TRIBUNE_ACCESS_MODE = AccessMode.OPEN
     joined(2)  # admitted at once: the site is open
-    waiting = MemberFactory(access=Access.WAITLISTED)
+    waiting = MemberFactory.create(access=Access.WAITLISTED)
 
     assert waitlist_join(member=waiting) == 1
     assert waitlist_join(member=waiting) == 1  # already in line: stays put
@@ -304,7 +304,7 @@ def test_the_admitted_get_an_email_in_english_whatever_language_staff_use(
     message = mail.outbox[0]
     assert "You are in" in message.subject
     assert "now admitted" in message.body
-    assert members[0].display_name in " ".join(m.body for m in mail.outbox)
+    assert members[0].display_name in " ".join(str(m.body) for m in mail.outbox)
 
 
 # --- The access mode ----------------------------------------------------------------
@@ -450,8 +450,8 @@ class Run:
     """Applies one action through the services and to the model, checking each move."""
 
     def __init__(self) -> None:
-        self.staff = MemberFactory(is_staff=True)
-        self.host = MemberFactory()  # an admitted member who invites
+        self.staff = MemberFactory.create(is_staff=True)
+        self.host = MemberFactory.create()  # an admitted member who invites
         self.model = Line(access={self.staff.pk: Access.ADMITTED, self.host.pk: Access.ADMITTED})
         self.members = {self.staff.pk: self.staff, self.host.pk: self.host}
 

@@ -22,7 +22,7 @@ def _waitlist_site(settings) -> None:
 
 
 def in_line(count: int) -> list[Member]:
-    members = [MemberFactory(access=Access.WAITLISTED) for _ in range(count)]
+    members = [MemberFactory.create(access=Access.WAITLISTED) for _ in range(count)]
     for member in members:
         member_email_verified(member=member)
     return members

@@ -30,7 +30,7 @@ def _waitlist_site(settings) -> None:
 
 def in_line(count: int) -> list[Member]:
     """`count` members who signed up and confirmed their e-mail, in that order."""
-    members = [MemberFactory(access=Access.WAITLISTED) for _ in range(count)]
+    members = [MemberFactory.create(access=Access.WAITLISTED) for _ in range(count)]
     for member in members:
         member_email_verified(member=member)
     return [Member.objects.get(pk=m.pk) for m in members]
@@ -112,7 +112,7 @@ def test_the_page_follows_the_member_up_the_line(client, settings):
     client.force_login(member)
     assert "You are number 4 of 4 in line." in words(client.get(WAITLIST))
 
-    friend = MemberFactory(access=Access.WAITLISTED)
+    friend = MemberFactory.create(access=Access.WAITLISTED)
     invitation_redeem(code=invitation_create(actor=member).code, member=friend)
     member_email_verified(member=friend)
 
@@ -279,7 +279,7 @@ def test_the_sign_up_page_says_what_happens_under_the_mode(client, staff, mode, 
 
 def used(member: Member) -> Invitation:
     invitation = invitation_create(actor=member)
-    invitation_redeem(code=invitation.code, member=MemberFactory(access=Access.WAITLISTED))
+    invitation_redeem(code=invitation.code, member=MemberFactory.create(access=Access.WAITLISTED))
     return invitation
 
 

@@ -35,7 +35,7 @@ DONATIONS = "/api/v1/donations"
 def in_line(count: int, settings) -> list[Member]:
     """`count` members who confirmed their e-mail under the waitlist mode, first first."""
     settings.TRIBUNE_ACCESS_MODE = "waitlist"
-    members = [MemberFactory(access=Access.WAITLISTED) for _ in range(count)]
+    members = [MemberFactory.create(access=Access.WAITLISTED) for _ in range(count)]
     return [member_email_verified(member=m) for m in members]
 
 
@@ -134,7 +134,7 @@ def test_my_invitations_newest_first_with_their_state_and_who_used_them(
 ):
     client = api_client(member)
     codes = [client.post(INVITES).json()["code"] for _ in range(3)]
-    friend = MemberFactory(access=Access.WAITLISTED)
+    friend = MemberFactory.create(access=Access.WAITLISTED)
     invitation_redeem(code=codes[0], member=friend)
     Invitation.objects.filter(code=codes[1]).update(expires_at=timezone.now())
     client_of_someone_else = api_client(other_member)
@@ -180,7 +180,7 @@ def test_listing_invitations_pages_with_a_cursor_in_bounded_queries(
     for _ in range(5):
         client.post(INVITES)
     for invitation in Invitation.objects.filter(inviter=member)[:3]:
-        invitation_redeem(code=invitation.code, member=MemberFactory())
+        invitation_redeem(code=invitation.code, member=MemberFactory.create())
 
     with django_assert_max_num_queries(4):
         first = client.get(INVITES, {"limit": 3}).json()

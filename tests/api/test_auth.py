@@ -38,7 +38,7 @@ def test_wrong_credentials_answer_the_same_401(member, payload):
 
 
 def test_unverified_member_gets_no_token(db):
-    member = MemberFactory(verified=False)
+    member = MemberFactory.create(verified=False)
     response = ApiClient().post(
         "/api/v1/auth/tokens", {"email": member.email, "password": PASSWORD}
     )

@@ -81,7 +81,7 @@ def test_waitlisted_tokens_and_visitors_may_not_follow(api_client, waitlisted, o
 
 def test_the_profile_has_counts_and_the_callers_follow(api_client, member, other_member):
     member_follow(actor=member, member=other_member)
-    member_follow(actor=MemberFactory(), member=other_member)
+    member_follow(actor=MemberFactory.create(), member=other_member)
     mine = api_client(member).get(f"/api/v1/members/{other_member.username}").json()
     assert (mine["follower_count"], mine["following_count"]) == (2, 0)
     assert (mine["following"], mine["follows_you"]) == (True, False)
@@ -110,7 +110,7 @@ def test_an_upvote_is_idempotent_and_answers_the_count(api_client, member, post)
     assert client.post(reactions_path(post), {"kind": "upvote"}).json() == first.json()
     assert Reaction.objects.count() == 1
 
-    other = api_client(MemberFactory()).post(reactions_path(post), {"kind": "upvote"})
+    other = api_client(MemberFactory.create()).post(reactions_path(post), {"kind": "upvote"})
     assert other.json()["upvote_count"] == 2
 
     back = client.delete(reactions_path(post), {"kind": "upvote"})

@@ -43,7 +43,7 @@ def names(member) -> dict[str, str]:
     for body in ("One.", "Two."):
         comment_create(author=member, post_id=post.pk, body=body)
         note_create(
-            actor=MemberFactory(trust_level=1),
+            actor=MemberFactory.create(trust_level=1),
             post_id=post.pk,
             classification="misleading",
             body=f"{body} https://example.org/",

@@ -19,7 +19,9 @@ BODY = "First line.\nSecond line.\nThird line.\n"
 
 def current_revision(post: Post) -> int:
     post.page.refresh_from_db()
-    return post.page.current_revision_id
+    revision_id = post.page.current_revision_id
+    assert revision_id is not None
+    return revision_id
 
 
 @pytest.fixture
@@ -236,10 +238,10 @@ def test_a_members_posts_leave_out_what_the_reader_may_not_see(
 def test_a_members_posts_cost_the_same_queries_however_many(
     api_client, member, django_assert_max_num_queries, count
 ):
-    subwiki = make_subwiki(MemberFactory())
+    subwiki = make_subwiki(MemberFactory.create())
     for n in range(count):
         make_post(member, subwiki=subwiki if n % 2 else None, title=f"Post {n}")
-    client = api_client(MemberFactory())
+    client = api_client(MemberFactory.create())
     with django_assert_max_num_queries(5):
         response = client.get(f"/api/v1/members/{member.username}/posts", {"limit": 100})
     assert len(response.json()["items"]) == count

@@ -30,10 +30,10 @@ def test_posting_past_the_limit(api_client, member, settings):
 
 def test_newcomers_are_held_back_sooner(api_client, settings):
     settings.TRIBUNE_RATE_LIMITS = {"post": {"member": "3/h", "new_member": "1/h"}}
-    newcomer = api_client(MemberFactory(trust_level=0))
+    newcomer = api_client(MemberFactory.create(trust_level=0))
     assert newcomer.post("/api/v1/posts", {"kind": "text", "body": "Hi."}).status_code == 201
     assert_rate_limited(newcomer.post("/api/v1/posts", {"kind": "text", "body": "Hi again."}))
-    regular = api_client(MemberFactory(trust_level=1))
+    regular = api_client(MemberFactory.create(trust_level=1))
     for n in range(3):
         response = regular.post("/api/v1/posts", {"kind": "text", "body": f"Post {n}."})
         assert response.status_code == 201
@@ -43,12 +43,14 @@ def test_the_address_is_counted_across_members(api_client, settings):
     settings.TRIBUNE_RATE_LIMITS = {"post": {"member": "10/h", "address": "2/h"}}
     # Every test request comes from 127.0.0.1.
     for _ in range(2):
-        response = api_client(MemberFactory()).post(
+        response = api_client(MemberFactory.create()).post(
             "/api/v1/posts", {"kind": "text", "body": "From the same place."}
         )
         assert response.status_code == 201
     assert_rate_limited(
-        api_client(MemberFactory()).post("/api/v1/posts", {"kind": "text", "body": "Me too."})
+        api_client(MemberFactory.create()).post(
+            "/api/v1/posts", {"kind": "text", "body": "Me too."}
+        )
     )
 
 
@@ -145,7 +147,7 @@ def test_token_requests_are_limited_per_email(member, settings):
         )
     )
     # Others log in as usual.
-    other = MemberFactory()
+    other = MemberFactory.create()
     response = client.post("/api/v1/auth/tokens", {"email": other.email, "password": PASSWORD})
     assert response.status_code == 201
 

@@ -16,7 +16,9 @@ BODY = "First line.\nSecond line.\nThird line.\n"
 
 def current_revision(post: Post) -> int:
     post.page.refresh_from_db()
-    return post.page.current_revision_id
+    revision_id = post.page.current_revision_id
+    assert revision_id is not None
+    return revision_id
 
 
 def edit(post: Post, actor, **changes) -> Revision:
@@ -94,7 +96,7 @@ def test_history_costs_the_same_queries_however_long(
 ):
     post = make_post(member, body="0\n")
     for n in range(count):
-        edit(post, MemberFactory(), body=f"{n + 1}\n")
+        edit(post, MemberFactory.create(), body=f"{n + 1}\n")
     client = api_client(member)
     with django_assert_max_num_queries(5):
         response = client.get(f"/api/v1/posts/{post.pk}/revisions", {"limit": 100})
@@ -190,7 +192,7 @@ def test_a_private_posts_history_is_for_members_only(
 
 
 def test_outsiders_cannot_revert_a_private_post(api_client, other_member, private_post):
-    first = Revision.objects.filter(page=private_post.page).order_by("id").first()
+    first = Revision.objects.filter(page=private_post.page).earliest("id")
     response = api_client(other_member).post(
         f"/api/v1/posts/{private_post.pk}/revert", {"revision": first.pk}
     )
@@ -325,7 +327,7 @@ def test_the_author_rejects_a_pending_revision(api_client, pending, member):
 
 def test_untrusted_members_cannot_review(api_client, pending):
     post, revision = pending
-    stranger = api_client(MemberFactory())
+    stranger = api_client(MemberFactory.create())
     for action in ("approve", "reject"):
         response = stranger.post(f"/api/v1/posts/{post.pk}/revisions/{revision.pk}/{action}")
         assert response.status_code == 403

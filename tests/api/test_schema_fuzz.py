@@ -66,7 +66,7 @@ def real_values(member, other_member) -> dict[str, str]:
     post = make_post(author=other_member, subwiki=subwiki)
     comment = comment_create(author=other_member, post_id=post.pk, body="A comment.")
     note = note_create(
-        actor=MemberFactory(trust_level=1),
+        actor=MemberFactory.create(trust_level=1),
         post_id=post.pk,
         classification="misleading",
         body="Context: https://example.org/",

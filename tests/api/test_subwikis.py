@@ -81,7 +81,7 @@ def test_listing_costs_the_same_queries_however_many_subwikis(
     api_client, member, django_assert_max_num_queries, count
 ):
     for n in range(count):
-        subwiki = make_subwiki(MemberFactory(), visibility="private" if n % 3 else "public")
+        subwiki = make_subwiki(MemberFactory.create(), visibility="private" if n % 3 else "public")
         if n % 2:
             subwiki_join(actor=member, subwiki=subwiki)
     client = api_client(member)
@@ -326,7 +326,7 @@ def test_a_subwikis_posts_cost_the_same_queries_however_many(
 ):
     subwiki = make_subwiki(member)
     for n in range(count):
-        make_post(MemberFactory(), subwiki=subwiki, title=f"Post {n}")
+        make_post(MemberFactory.create(), subwiki=subwiki, title=f"Post {n}")
     client = api_client(member)
     with django_assert_max_num_queries(6):
         response = client.get(f"/api/v1/subwikis/{subwiki.slug}/posts", {"limit": 100})

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,9 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "tribune"
 
 
-def contracts() -> list[dict[str, object]]:
+def contracts() -> list[dict[str, Any]]:
     with (ROOT / "pyproject.toml").open("rb") as file:
-        return tomllib.load(file)["tool"]["importlinter"]["contracts"]  # type: ignore[no-any-return]
+        found: list[dict[str, Any]] = tomllib.load(file)["tool"]["importlinter"]["contracts"]
+    return found
 
 
 def apps() -> set[str]:
@@ -49,7 +51,7 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def copy_of_the_sources(tmp_path_factory) -> Path:
+def copy_of_the_sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The package and its contracts in a folder of their own, to break them there."""
     root = tmp_path_factory.mktemp("layers")
     shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")

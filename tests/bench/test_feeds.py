@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bench.feeds import condense, findings
@@ -67,7 +69,7 @@ def test_the_cpu_a_request_costs_is_set_against_the_trivial_views():
 
     spent = process_tree_cpu(os.getpid())
     assert spent is None or spent > 0  # None where there is no /proc
-    page = {"cpu": {"server_ms": 7.5, "client_ms": 0.5}, "floor": {}}
+    page: dict[str, Any] = {"cpu": {"server_ms": 7.5, "client_ms": 0.5}, "floor": {}}
     page["floor"]["cpu"] = {"server_ms": 0.7, "client_ms": 0.1}
     assert cpu_share(page) == pytest.approx(0.1)
     assert cpu_share({"cpu": None, "floor": {"cpu": None}}) is None

@@ -42,6 +42,7 @@ def test_the_benchmark_finds_its_named_posts_and_pages_show_them(db, client):
     assert Post.objects.filter(title__startswith=EDIT_POST_TITLE).count() == EDIT_POSTS
     assert client.login(username=HEAVY_USERNAME, password=HEAVY_PASSWORD)
     assert client.get(big.get_absolute_url()).status_code == 200
+    assert big.subwiki is not None
     assert client.get(big.subwiki.get_absolute_url()).status_code == 200
     assert client.get("/").status_code == 200
 
@@ -82,7 +83,9 @@ def check_revision_chains():
         assert all(r.status == RevisionStatus.LIVE for r in chain)
         by_id = {r.pk: r for r in chain}
         # Walk back from the head: every revision of the page is on the chain, once.
-        walked, head = [], by_id[page.current_revision_id]
+        assert page.current_revision_id is not None
+        walked: list[Revision] = []
+        head: Revision | None = by_id[page.current_revision_id]
         while head is not None:
             walked.append(head)
             head = by_id[head.parent_id] if head.parent_id else None

@@ -91,7 +91,7 @@ def test_vandal_edits_to_reviewed_posts_wait_and_are_rejected_before_going_live(
 def test_rate_limits_count_in_simulated_hours(db, settings):
     settings.TRIBUNE_RATE_LIMITS = {"edit": {"member": "1/h"}}
     cache.clear()
-    member = MemberFactory(trust_level=1)
+    member = MemberFactory.create(trust_level=1)
     clock = Clock()
     with limits_on_clock(clock, enabled=True):
         rate_limit("edit", member=member)

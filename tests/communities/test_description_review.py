@@ -30,7 +30,7 @@ def reviewed(member):
 
 
 def suggest(subwiki, text="Better rules."):
-    newcomer = MemberFactory()
+    newcomer = MemberFactory.create()
     result = subwiki_description_edit(
         actor=newcomer,
         subwiki=subwiki,
@@ -63,6 +63,6 @@ def test_a_rejected_suggestion_stays_in_the_history_only(member, reviewed):
 
 def test_newcomers_cannot_review_even_their_own(reviewed):
     newcomer, revision = suggest(reviewed)
-    for actor in (newcomer, MemberFactory()):
+    for actor in (newcomer, MemberFactory.create()):
         with pytest.raises(Forbidden):
             subwiki_description_approve(actor=actor, subwiki=reviewed, revision_id=revision.pk)

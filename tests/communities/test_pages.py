@@ -67,7 +67,7 @@ def messages_of(response) -> list[str]:
 
 @pytest.fixture
 def owner(db) -> Member:
-    return MemberFactory(username="owner")
+    return MemberFactory.create(username="owner")
 
 
 @pytest.fixture
@@ -89,7 +89,9 @@ def private_subwiki(owner) -> Subwiki:
 
 
 def add_member(subwiki: Subwiki, member: Member, role: str = Role.MEMBER) -> None:
-    owner = Membership.objects.filter(subwiki=subwiki, role=Role.OWNER).first().member
+    ownership = Membership.objects.filter(subwiki=subwiki, role=Role.OWNER).first()
+    assert ownership is not None
+    owner = ownership.member
     services.membership_invite(actor=owner, subwiki=subwiki, username=member.username)
     services.subwiki_join(actor=member, subwiki=subwiki)
     if role != Role.MEMBER:
@@ -100,7 +102,7 @@ def add_member(subwiki: Subwiki, member: Member, role: str = Role.MEMBER) -> Non
 
 @pytest.fixture
 def sub_moderator(public) -> Member:
-    moderator = MemberFactory(username="submod")
+    moderator = MemberFactory.create(username="submod")
     add_member(public, moderator, Role.MODERATOR)
     return moderator
 
@@ -430,7 +432,7 @@ def test_leaving_a_private_subwiki_goes_back_to_the_list(private_subwiki, member
     add_member(private_subwiki, member)
     response = client_for(member).post(url("leave", private_subwiki))
     assert response["Location"] == url("list")
-    htmx = client_for(MemberFactory()).post(url("join", private_subwiki), headers=HTMX)
+    htmx = client_for(MemberFactory.create()).post(url("join", private_subwiki), headers=HTMX)
     assert htmx["HX-Redirect"] == url("list")
 
 
@@ -482,7 +484,7 @@ def test_the_members_page_runs_a_bounded_number_of_queries(
     public, owner, count, django_assert_max_num_queries
 ):
     for _ in range(count):
-        services.subwiki_join(actor=MemberFactory(), subwiki=public)
+        services.subwiki_join(actor=MemberFactory.create(), subwiki=public)
     client = client_for(owner)
     with django_assert_max_num_queries(6):
         response = client.get(url("members", public))

@@ -263,7 +263,7 @@ DESCRIPTION_EDITS = {
 
 
 @pytest.mark.parametrize("policy", list(DESCRIPTION_EDITS))
-def test_edit_decisions_on_a_description_by_policy(place: Place, policy: str):
+def test_edit_decisions_on_a_description_by_policy(place: Place, policy: EditPolicy):
     got = {
         role: edit_decision(person(place, role), policy=policy, subwiki=place.square, author=None)
         for role in EVERYONE

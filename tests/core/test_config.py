@@ -232,7 +232,7 @@ def test_the_file_backend_writes_one_eml_per_message(settings, tmp_path):
         ("ada@example.org", "Your invite"),
         ("grace@example.org", "Welcome"),
     ]
-    assert {m.get_payload().strip() for m in messages} == {
+    assert {str(m.get_payload()).strip() for m in messages} == {
         "Hello Ada.",
         "Hello Grace.",
         "Here it is.",

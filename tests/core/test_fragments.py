@@ -29,7 +29,7 @@ def test_a_request_fills_in_its_token_and_its_escaped_address():
     assert "csrfmiddlewaretoken" not in fill_stand_ins(html, csrf_token="", path="/")
 
 
-def releases(version: str) -> dict[str, dict[str, object]]:
+def releases(version: str) -> dict[str, dict[str, str]]:
     fragments = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "test-fragments-releases",

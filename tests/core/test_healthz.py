@@ -47,7 +47,7 @@ def test_it_answers_over_plain_http_when_everything_else_redirects_to_https(sett
 def test_home_lists_the_latest_public_posts_and_hides_private_ones(client, db):
     from tests.factories import MemberFactory, make_post, make_subwiki
 
-    owner = MemberFactory()
+    owner = MemberFactory.create()
     make_post(owner, subwiki=make_subwiki(owner), title="Open to all")
     make_post(owner, subwiki=make_subwiki(owner, visibility="private"), title="Members only")
     page = client.get("/").content.decode()

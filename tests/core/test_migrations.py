@@ -9,6 +9,7 @@ upgrading from that layout does, on SQLite and on PostgreSQL when the run has on
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from tests.core.sites import python_in_site, run_ok
 
@@ -40,10 +41,11 @@ print(json.dumps(found))
 """
 
 
-def rows(env: dict[str, str], tables: list[str]) -> dict[str, list[list[str]]]:
+def rows(env: dict[str, str], tables: list[str]) -> dict[str, list[Any]]:
+    """Each table's rows, and under `content_types` the labels of their models."""
     models = sorted({table.split("_", 1)[1] for table in tables})
     code = READ_TABLES.format(tables=tables, models=models)
-    result: dict[str, list[list[str]]] = json.loads(python_in_site(code, env=env).splitlines()[-1])
+    result: dict[str, list[Any]] = json.loads(python_in_site(code, env=env).splitlines()[-1])
     return result
 
 

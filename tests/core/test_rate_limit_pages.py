@@ -28,14 +28,16 @@ def client_for(member: Member) -> Client:
 def assert_refused_with_wait(response) -> str:
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 3600
-    html = response.content.decode()
+    html: str = response.content.decode()
     assert "You are doing this too often. Please wait" in html
     return html
 
 
 def head(post: Post) -> int:
     post.page.refresh_from_db()
-    return post.page.current_revision_id
+    revision_id = post.page.current_revision_id
+    assert revision_id is not None
+    return revision_id
 
 
 def test_a_new_post_refused_keeps_what_was_written(member, settings):
@@ -132,11 +134,13 @@ def test_a_comment_edit_refused_keeps_the_text(member, settings):
 
 def test_members_from_one_address_share_its_limit(settings):
     settings.TRIBUNE_RATE_LIMITS = {"comment": {"member": "10/h", "address": "1/h"}}
-    author = MemberFactory()
+    author = MemberFactory.create()
     post = make_post(author)
     url = reverse("talk:create", args=[post.pk])
     assert client_for(author).post(url, {"body": "From here."}).status_code == 302
-    assert_refused_with_wait(client_for(MemberFactory()).post(url, {"body": "Also from here."}))
+    assert_refused_with_wait(
+        client_for(MemberFactory.create()).post(url, {"body": "Also from here."})
+    )
 
 
 def test_too_many_sign_ups_from_one_address_get_a_page_that_says_so(db, settings):

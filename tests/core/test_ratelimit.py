@@ -47,8 +47,9 @@ def store(request, settings) -> str:
     """Each test runs against both stores; Redis only where REDIS_URL names one."""
     if request.param == "redis" and not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set (python -m tests.services sets it)")
-    settings.TRIBUNE_RATE_LIMIT_STORE = request.param
-    return request.param
+    name: str = request.param
+    settings.TRIBUNE_RATE_LIMIT_STORE = name
+    return name
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def refused(call: Callable[[], None]) -> RateLimited:
 
 def test_a_member_is_refused_past_the_limit_until_the_window_ends(db, clock, limits):
     limits(post={"member": "3/m"})
-    member = MemberFactory(trust_level=1)
+    member = MemberFactory.create(trust_level=1)
     for _ in range(3):
         rate_limit("post", member=member)
     refusal = refused(lambda: rate_limit("post", member=member))
@@ -84,7 +85,7 @@ def test_a_member_is_refused_past_the_limit_until_the_window_ends(db, clock, lim
 
 def test_the_wait_is_said_in_minutes_or_hours_when_long(db, clock, limits):
     limits(post={"member": "1/h"}, comment={"member": "1/d"})
-    member = MemberFactory(trust_level=1)
+    member = MemberFactory.create(trust_level=1)
     rate_limit("post", member=member)
     rate_limit("comment", member=member)
     # 20 minutes 20 seconds into the hour: 39 minutes 40 seconds to wait.
@@ -97,7 +98,7 @@ def test_the_wait_is_said_in_minutes_or_hours_when_long(db, clock, limits):
 
 def test_scopes_and_members_are_counted_apart(db, clock, limits):
     limits(post={"member": "1/h"}, comment={"member": "1/h"})
-    first, second = MemberFactory(trust_level=1), MemberFactory(trust_level=1)
+    first, second = MemberFactory.create(trust_level=1), MemberFactory.create(trust_level=1)
     rate_limit("post", member=first)
     rate_limit("comment", member=first)
     rate_limit("post", member=second)
@@ -107,7 +108,7 @@ def test_scopes_and_members_are_counted_apart(db, clock, limits):
 
 def test_an_address_is_counted_whoever_sends_from_it(db, clock, limits):
     limits(comment={"member": "10/h", "address": "2/h"})
-    members = [MemberFactory(trust_level=1) for _ in range(3)]
+    members = [MemberFactory.create(trust_level=1) for _ in range(3)]
     rate_limit("comment", member=members[0], address="203.0.113.5")
     rate_limit("comment", member=members[1], address="203.0.113.5")
     refusal = refused(lambda: rate_limit("comment", member=members[2], address="203.0.113.5"))
@@ -118,7 +119,7 @@ def test_an_address_is_counted_whoever_sends_from_it(db, clock, limits):
 
 def test_a_member_is_counted_from_every_address(db, clock, limits):
     limits(comment={"member": "2/h", "address": "10/h"})
-    member = MemberFactory(trust_level=1)
+    member = MemberFactory.create(trust_level=1)
     rate_limit("comment", member=member, address="203.0.113.5")
     rate_limit("comment", member=member, address="198.51.100.7")
     refused(lambda: rate_limit("comment", member=member, address="192.0.2.1"))
@@ -126,7 +127,7 @@ def test_a_member_is_counted_from_every_address(db, clock, limits):
 
 def test_members_at_level_zero_have_the_tighter_limit(db, clock, limits):
     limits(post={"member": "3/h", "new_member": "1/h"})
-    newcomer, regular = MemberFactory(trust_level=0), MemberFactory(trust_level=1)
+    newcomer, regular = MemberFactory.create(trust_level=0), MemberFactory.create(trust_level=1)
     rate_limit("post", member=newcomer)
     refused(lambda: rate_limit("post", member=newcomer))
     for _ in range(3):
@@ -136,7 +137,7 @@ def test_members_at_level_zero_have_the_tighter_limit(db, clock, limits):
 
 def test_without_a_new_member_limit_level_zero_has_the_member_limit(db, clock, limits):
     limits(vouch={"member": "2/d"})
-    newcomer = MemberFactory(trust_level=0)
+    newcomer = MemberFactory.create(trust_level=0)
     rate_limit("vouch", member=newcomer)
     rate_limit("vouch", member=newcomer)
     refused(lambda: rate_limit("vouch", member=newcomer))
@@ -144,7 +145,7 @@ def test_without_a_new_member_limit_level_zero_has_the_member_limit(db, clock, l
 
 def test_the_retry_after_is_the_longest_wait_of_the_limits_passed(db, clock, limits):
     limits(edit={"member": "1/m", "address": "1/h"})
-    member = MemberFactory(trust_level=1)
+    member = MemberFactory.create(trust_level=1)
     rate_limit("edit", member=member, address="203.0.113.5")
     refusal = refused(lambda: rate_limit("edit", member=member, address="203.0.113.5"))
     assert refusal.retry_after == 39 * 60 + 40
@@ -160,14 +161,14 @@ def test_the_api_log_in_is_counted_per_email_whatever_its_case(db, clock, limits
 
 def test_staff_and_site_moderators_are_not_limited(db, clock, limits):
     limits(post={"member": "1/h", "new_member": "1/h", "address": "1/h"})
-    for person in (MemberFactory(is_staff=True), MemberFactory(is_moderator=True)):
+    for person in (MemberFactory.create(is_staff=True), MemberFactory.create(is_moderator=True)):
         for _ in range(3):
             rate_limit("post", member=person, address="203.0.113.5")
 
 
 def test_scopes_without_limits_and_the_demo_loader_count_nothing(db, clock, limits):
     limits(post={"member": "1/h"})
-    member = MemberFactory(trust_level=1)
+    member = MemberFactory.create(trust_level=1)
     for _ in range(3):
         rate_limit("comment", member=member)
         with rate_limits_off():
@@ -181,7 +182,7 @@ def test_a_limited_request_is_one_statement_in_the_database(
 ):
     settings.TRIBUNE_RATE_LIMIT_STORE = "database"
     settings.TRIBUNE_RATE_LIMITS = {"post": {"member": "5/h", "address": "5/h"}}
-    member = MemberFactory(trust_level=1)
+    member = MemberFactory.create(trust_level=1)
     with django_assert_num_queries(1):
         rate_limit("post", member=member, address="203.0.113.5")
 
@@ -189,7 +190,7 @@ def test_a_limited_request_is_one_statement_in_the_database(
 def test_ended_windows_are_pruned_from_the_database(db, clock, settings):
     settings.TRIBUNE_RATE_LIMIT_STORE = "database"
     settings.TRIBUNE_RATE_LIMITS = {"post": {"member": "5/m"}, "edit": {"member": "5/h"}}
-    member = MemberFactory(trust_level=1)
+    member = MemberFactory.create(trust_level=1)
     rate_limit("post", member=member)
     rate_limit("edit", member=member)
     assert RateCounter.objects.count() == 2
@@ -207,7 +208,7 @@ def test_ended_windows_are_pruned_from_the_database(db, clock, settings):
 def test_simultaneous_requests_are_all_counted(store, settings):
     """Twelve requests at once against a limit of five: exactly five pass."""
     settings.TRIBUNE_RATE_LIMITS = {"comment": {"member": "5/h", "address": "100/h"}}
-    member = MemberFactory(trust_level=1)
+    member = MemberFactory.create(trust_level=1)
     barrier = threading.Barrier(12)
     outcomes: list[str] = []
     lock = threading.Lock()

@@ -35,6 +35,32 @@ class Entry:
     msgstr: dict[int, str] = field(default_factory=dict)
     flags: set[str] = field(default_factory=set)
 
+    def start(self, key: str, value: str) -> None:
+        """The first line of the field `key` names (msgid, msgid_plural, msgctxt, msgstr[n])."""
+        if key == "msgid":
+            self.msgid = value
+        elif key == "msgid_plural":
+            self.msgid_plural = value
+        elif key == "msgctxt":
+            self.msgctxt = value
+        else:
+            self.msgstr[_msgstr_index(key)] = value
+
+    def extend(self, key: str, value: str) -> None:
+        """A further line of the field `key` names."""
+        if key == "msgid":
+            self.msgid += value
+        elif key == "msgid_plural":
+            self.msgid_plural = (self.msgid_plural or "") + value
+        elif key == "msgctxt":
+            self.msgctxt = (self.msgctxt or "") + value
+        else:
+            self.msgstr[_msgstr_index(key)] += value
+
+
+def _msgstr_index(key: str) -> int:
+    return int(key[7:-1]) if key.startswith("msgstr[") else 0
+
 
 def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: _UNESCAPE.get(m.group(1), m.group(1)), text[1:-1])
@@ -51,28 +77,11 @@ def read_po(path: Path) -> tuple[dict[str, str], list[Entry]]:
             elif line.startswith("#"):
                 continue
             elif line.startswith('"'):
-                value = _unquote(line)
-                if key == "msgid":
-                    entry.msgid += value
-                elif key == "msgid_plural":
-                    entry.msgid_plural = (entry.msgid_plural or "") + value
-                elif key == "msgctxt":
-                    entry.msgctxt = (entry.msgctxt or "") + value
-                else:
-                    index = int(key[7:-1]) if key.startswith("msgstr[") else 0
-                    entry.msgstr[index] += value
+                entry.extend(key, _unquote(line))
             else:
                 key, _space, quoted = line.partition(" ")
-                value = _unquote(quoted)
+                entry.start(key, _unquote(quoted))
                 live = True
-                if key == "msgid":
-                    entry.msgid = value
-                elif key == "msgid_plural":
-                    entry.msgid_plural = value
-                elif key == "msgctxt":
-                    entry.msgctxt = value
-                else:
-                    entry.msgstr[int(key[7:-1]) if key.startswith("msgstr[") else 0] = value
         if live:
             entries.append(entry)
     header = next(e for e in entries if e.msgid == "" and e.msgctxt is None)

@@ -105,12 +105,12 @@ def expected_home_feed(viewer: Member) -> list[int]:
 @pytest.fixture
 def reader(db) -> Member:
     """The member whose feeds the tests read."""
-    return MemberFactory(username="reader", display_name="Rita Reader")
+    return MemberFactory.create(username="reader", display_name="Rita Reader")
 
 
 @pytest.fixture
 def owner(db) -> Member:
-    return MemberFactory(username="owner", display_name="Otto Owner")
+    return MemberFactory.create(username="owner", display_name="Otto Owner")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ cursors; bad cursors and limits answer 400."""
 from __future__ import annotations
 
 import pytest
+from django.http import HttpRequest
 
 from tests.factories import MemberFactory, make_post
 from tests.feeds.conftest import (
@@ -24,7 +25,7 @@ def titles(answer) -> list[str]:
 
 
 def test_the_home_feed_lists_what_the_token_holder_follows(api_client, reader, owner, square):
-    friend = MemberFactory()
+    friend = MemberFactory.create()
     follow_subwiki(reader, square)
     follow_member(reader, friend)
     make_post(owner, subwiki=square, title="In the square")
@@ -57,7 +58,7 @@ def test_the_home_feed_pages_by_cursor_while_posts_arrive(api_client, reader, ow
 
 def test_the_home_feed_needs_an_admitted_members_token(api_client, db):
     assert api_client(None).get("/api/v1/feed/home").status_code == 401
-    answer = api_client(MemberFactory(access=Access.WAITLISTED)).get("/api/v1/feed/home")
+    answer = api_client(MemberFactory.create(access=Access.WAITLISTED)).get("/api/v1/feed/home")
     assert (answer.status_code, answer.json()["code"]) == (403, "waitlisted")
 
 
@@ -151,7 +152,7 @@ def test_a_feed_page_is_written_as_ninja_writes_its_schema(api_client, reader, o
     expected = ListOut[PostOut](
         items=[post_out(post) for post in page.items], next_cursor=page.next_cursor
     )
-    written = api.renderer.render(None, expected.model_dump(), response_status=200)
+    written = api.renderer.render(HttpRequest(), expected.model_dump(), response_status=200)
     for _ in range(2):  # made, then from the cache
         answer = api_client(reader).get("/api/v1/feed/home", {"limit": 2})
         assert answer.content.decode() == written

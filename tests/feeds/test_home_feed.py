@@ -48,8 +48,8 @@ def read_all(viewer, *, limit: int) -> list[Post]:
 def test_home_feed_holds_exactly_the_followed_sources_and_ones_own_posts_newest_first(
     reader, owner, square, back_room
 ):
-    friend = MemberFactory(username="friend")
-    stranger = MemberFactory(username="stranger")
+    friend = MemberFactory.create(username="friend")
+    stranger = MemberFactory.create(username="stranger")
     elsewhere = make_subwiki(owner=stranger, name="Elsewhere", slug="elsewhere")
     follow_subwiki(reader, square)
     follow_member(reader, friend)
@@ -94,7 +94,7 @@ def test_a_followed_private_subwiki_shows_only_while_one_is_a_member(reader, own
 def test_a_new_member_who_follows_nothing_sees_their_own_posts_only(reader, square):
     assert home_feed(viewer=reader).items == []
     make_post(reader, subwiki=square, title="Mine")
-    make_post(MemberFactory(), subwiki=square, title="Not followed")
+    make_post(MemberFactory.create(), subwiki=square, title="Not followed")
     assert titles(home_feed(viewer=reader)) == ["Mine"]
 
 
@@ -119,7 +119,7 @@ def test_a_page_boundary_holds_while_new_posts_arrive(reader, owner, square):
 
 
 def test_posts_made_in_the_same_instant_are_neither_repeated_nor_skipped(reader, owner, square):
-    friend = MemberFactory()
+    friend = MemberFactory.create()
     follow_subwiki(reader, square)
     follow_member(reader, friend)
     instant = timezone.now()
@@ -174,7 +174,7 @@ def test_a_limit_out_of_range_is_refused(reader, limit):
 
 
 def test_home_feed_sql_is_the_query_the_feed_runs(reader, owner, square):
-    friend = MemberFactory()
+    friend = MemberFactory.create()
     follow_subwiki(reader, square)
     follow_member(reader, friend)
     bulk_posts(30, authors=[owner, friend], subwikis=[square, None])
@@ -191,7 +191,7 @@ def test_home_feed_sql_is_the_query_the_feed_runs(reader, owner, square):
 
 def test_home_feed_sql_of_a_member_who_follows_nothing_reads_nothing(reader):
     sql, params = home_feed_sql(reader.pk, None, 20)
-    MemberFactory()  # someone else, with nothing to do with the reader
+    MemberFactory.create()  # someone else, with nothing to do with the reader
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         assert cursor.fetchall() == []
@@ -200,7 +200,7 @@ def test_home_feed_sql_of_a_member_who_follows_nothing_reads_nothing(reader):
 def test_one_prepared_statement_serves_every_member(reader, owner, square, settings):
     if connection.vendor != "postgresql":
         pytest.skip("psycopg prepares statements on PostgreSQL")
-    other = MemberFactory()
+    other = MemberFactory.create()
     for member in (reader, other):
         follow_subwiki(member, square)
     make_post(owner, subwiki=square, title="Shared")
@@ -223,7 +223,7 @@ def test_one_prepared_statement_serves_every_member(reader, owner, square, setti
 def test_a_statement_kept_for_one_member_is_not_another_members(reader, owner, square):
     # Statements are kept by shape and visibility rule: two members who follow as many
     # sources see their own sources, and a member's private subwiki stays theirs.
-    other = MemberFactory()
+    other = MemberFactory.create()
     secret = make_subwiki(owner, name="Secret room", visibility="private")
     plaza = make_subwiki(owner, name="Plaza")
     join_private(reader, secret)

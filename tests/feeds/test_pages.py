@@ -47,7 +47,8 @@ class Links(HTMLParser):
 
 
 def text(response) -> str:
-    return response.content.decode()
+    html: str = response.content.decode()
+    return html
 
 
 def card_titles(html: str) -> list[str]:
@@ -136,8 +137,9 @@ def test_a_page_size_asked_for_is_kept_by_load_more(client, reader, owner, squar
     first = text(client.get("/", {"limit": 5}))
     (more,) = Links(first).load_more
 
-    assert "limit=5" in more["href"]
-    assert card_titles(text(client.get(more["href"]))) == [f"Bulk post {i}" for i in range(5, 10)]
+    href = more["href"]
+    assert href is not None and "limit=5" in href
+    assert card_titles(text(client.get(href))) == [f"Bulk post {i}" for i in range(5, 10)]
 
 
 @pytest.mark.parametrize(
@@ -353,7 +355,7 @@ def test_kept_cards_show_each_reader_their_own_upvote_and_a_working_form(
     from django.test import Client
 
     follow_subwiki(reader, square)
-    other = MemberFactory()
+    other = MemberFactory.create()
     follow_subwiki(other, square)
     post = make_post(owner, subwiki=square, title="Vote on me")
     reaction_add(actor=reader, post_id=post.pk)
@@ -373,7 +375,9 @@ def test_kept_cards_show_each_reader_their_own_upvote_and_a_working_form(
     checked = Client(enforce_csrf_checks=True)
     checked.force_login(other)
     page = text(checked.get("/"))
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    field = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert field is not None
+    token = field.group(1)
     answer = checked.post(f"/p/{post.pk}/upvote/", {"csrfmiddlewaretoken": token, "next": "/"})
     assert answer.status_code in (200, 302)
     assert "2 upvotes" in text(theirs.get("/"))

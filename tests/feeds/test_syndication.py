@@ -73,7 +73,7 @@ def test_feeds_hold_the_newest_posts_only(client, owner, square):
 
 
 def test_private_posts_are_in_no_feed_even_for_members_who_ask(client, owner, square, back_room):
-    reader = MemberFactory()
+    reader = MemberFactory.create()
     join_private(reader, back_room)
     make_post(owner, subwiki=back_room, title="Members only")
     make_post(owner, subwiki=square, title="Public")

@@ -51,7 +51,8 @@ def at_checkout(member) -> Donation:
 
 
 def page(response) -> str:
-    return unescape(response.content.decode())
+    html: str = response.content.decode()
+    return unescape(html)
 
 
 def listed(response) -> list[str]:
@@ -78,8 +79,8 @@ def test_the_list_filters_by_status_provider_and_interval(admin_client, member):
 
 
 def test_the_list_finds_a_donation_by_reference_or_member(admin_client):
-    ada = MemberFactory(username="ada", email="ada@example.org")
-    grace = MemberFactory(username="grace")
+    ada = MemberFactory.create(username="ada", email="ada@example.org")
+    grace = MemberFactory.create(username="grace")
     mine, theirs = pledge(ada), pledge(grace)
     donation_confirm(actor=None, donation_id=theirs.pk)
 
@@ -97,11 +98,14 @@ def test_the_list_finds_a_donation_by_reference_or_member(admin_client):
 def test_the_action_confirms_the_offline_ones_and_says_what_happened(
     admin_client, django_capture_on_commit_callbacks
 ):
-    waiting = MemberFactory(access=Access.WAITLISTED)
-    first, second = pledge(waiting), pledge(MemberFactory(), amount="100.00", interval="year")
-    already = pledge(MemberFactory())
+    waiting = MemberFactory.create(access=Access.WAITLISTED)
+    first, second = (
+        pledge(waiting),
+        pledge(MemberFactory.create(), amount="100.00", interval="year"),
+    )
+    already = pledge(MemberFactory.create())
     donation_confirm(actor=None, donation_id=already.pk)
-    stripe = at_checkout(MemberFactory())
+    stripe = at_checkout(MemberFactory.create())
     selected = [first.pk, second.pk, already.pk, stripe.pk]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -140,8 +144,11 @@ def test_money_and_events_are_never_added_changed_or_deleted_by_hand(admin_clien
     ProviderEvent.objects.create(provider=Provider.STRIPE, event_id="evt_1", kind="invoice.paid")
     assert admin_client.get(reverse(f"admin:funding_{model}_changelist")).status_code == 200
     assert admin_client.get(reverse(f"admin:funding_{model}_add")).status_code == 403
-    obj = {"donation": donation, "payment": donation.payments.get(), "providerevent": None}[model]
-    obj = obj or ProviderEvent.objects.get()
+    obj = {
+        "donation": donation,
+        "payment": donation.payments.get(),
+        "providerevent": ProviderEvent.objects.get(),
+    }[model]
     assert (
         admin_client.get(reverse(f"admin:funding_{model}_delete", args=[obj.pk])).status_code == 403
     )

@@ -35,7 +35,7 @@ def donations(*args: str) -> str:
 
 
 def test_confirm_says_what_it_did_and_a_second_time_that_nothing_changed():
-    ada = MemberFactory(username="ada", access=Access.WAITLISTED)
+    ada = MemberFactory.create(username="ada", access=Access.WAITLISTED)
     donation = pledge(ada)
 
     output = donations("confirm", str(donation.pk))
@@ -92,7 +92,7 @@ def test_a_cancelled_donation_is_not_confirmed(member):
 
 
 def test_list_shows_every_donation_newest_first_or_the_pending_only():
-    ada, grace = MemberFactory(username="ada"), MemberFactory(username="grace")
+    ada, grace = MemberFactory.create(username="ada"), MemberFactory.create(username="grace")
     first = pledge(ada, amount="13.00")
     second = pledge(grace, amount="100.00", interval="year")
     donations("confirm", str(first.pk))

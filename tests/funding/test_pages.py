@@ -3,6 +3,7 @@ bar on the home page, and the supporter badge on profiles and in settings."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from html import unescape
@@ -29,7 +30,8 @@ FINANCIALS = "/financials/"
 
 
 def text(response) -> str:
-    return unescape(response.content.decode())
+    html: str = response.content.decode()
+    return unescape(html)
 
 
 def words(response) -> str:
@@ -358,8 +360,8 @@ def test_no_donations_yet_says_so(client, member):
 def test_financials_show_sums_and_counts_and_never_a_name(
     client, django_capture_on_commit_callbacks, settings
 ):
-    ada = MemberFactory(username="ada-lovelace", display_name="Ada Lovelace")
-    grace = MemberFactory(username="grace-hopper", display_name="Grace Hopper")
+    ada = MemberFactory.create(username="ada-lovelace", display_name="Ada Lovelace")
+    grace = MemberFactory.create(username="grace-hopper", display_name="Grace Hopper")
     confirm(pledge(ada, amount="13.00", interval="month"), django_capture_on_commit_callbacks)
     confirm(pledge(grace, amount="100.00", interval="year"), django_capture_on_commit_callbacks)
     confirm(pledge(grace, amount="20.00", currency="USD"), django_capture_on_commit_callbacks)
@@ -491,7 +493,7 @@ def test_the_profile_form_still_saves_beside_the_badge_form(client, member):
 
 
 def test_a_lapsed_supporter_wears_no_badge(client, member):
-    member.supporter_until = timezone.now() - timezone.timedelta(days=1)
+    member.supporter_until = timezone.now() - dt.timedelta(days=1)
     member.save(update_fields=["supporter_until"])
     assert "badge-supporter" not in text(client.get(f"/u/{member.username}/"))
 
@@ -499,7 +501,7 @@ def test_a_lapsed_supporter_wears_no_badge(client, member):
 def test_a_waitlisted_member_is_admitted_once_their_gift_is_confirmed(
     client, settings, django_capture_on_commit_callbacks
 ):
-    waiting = MemberFactory(access=Access.WAITLISTED)
+    waiting = MemberFactory.create(access=Access.WAITLISTED)
     client.force_login(waiting)
     give(client, interval=Interval.ONCE, amount="100")
     confirm(Donation.objects.get(member=waiting), django_capture_on_commit_callbacks)

@@ -188,7 +188,7 @@ def test_the_limits_themselves_are_accepted(member, amount):
 
 def assert_refused(member: Member, code: str, fields: set[str], **given: object) -> None:
     with pytest.raises(ServiceError) as refused:
-        give(member, **given)  # type: ignore[arg-type]
+        give(member, **given)
     assert refused.value.status == 400
     assert refused.value.code == code
     assert refused.value.errors is not None
@@ -255,7 +255,7 @@ def test_a_suspended_member_cannot_donate(suspended):
 @pytest.mark.django_db
 def test_a_waitlisted_donor_is_admitted_when_the_donation_is_confirmed(settings, staff):
     settings.TRIBUNE_ACCESS_MODE = "waitlist"
-    line = [MemberFactory(access=Access.WAITLISTED) for _ in range(3)]
+    line = [MemberFactory.create(access=Access.WAITLISTED) for _ in range(3)]
     for member in line:
         member_email_verified(member=member)
     donor = line[1]
@@ -368,8 +368,8 @@ def test_a_donation_is_seen_by_its_member_and_staff_only(member, other_member, s
 @pytest.mark.django_db(transaction=True)
 def test_two_confirmations_racing_record_one_payment_and_admit_once(settings):
     settings.TRIBUNE_ACCESS_MODE = "waitlist"
-    staff = MemberFactory(is_staff=True)
-    line = [MemberFactory(access=Access.WAITLISTED) for _ in range(3)]
+    staff = MemberFactory.create(is_staff=True)
+    line = [MemberFactory.create(access=Access.WAITLISTED) for _ in range(3)]
     for member in line:
         member_email_verified(member=member)
     donor = line[0]
@@ -448,7 +448,7 @@ def test_a_payment_clears_the_cached_summary(member, django_capture_on_commit_ca
 
 @pytest.mark.django_db
 def test_financials_show_monthly_totals_per_currency_and_payers_without_names(member):
-    other = MemberFactory()
+    other = MemberFactory.create()
     paid(member, "13", "EUR", this_month(2), "a")
     paid(member, "13", "EUR", this_month(3), "b")  # the same member twice: one supporter
     paid(other, "100", "USD", this_month(4), "c")

@@ -35,7 +35,9 @@ DAY = 24 * 3600
 pytestmark = pytest.mark.django_db
 
 
-def donate(member: Member, amount: str = "13.00", currency: str = "EUR", interval: str = "once"):
+def donate(
+    member: Member, amount: str = "13.00", currency: str = "EUR", interval: str = "once"
+) -> Donation:
     donation, _instructions = donation_create(
         member=member,
         amount=amount,
@@ -190,7 +192,7 @@ def reloaded(obj):
 
 def test_a_one_time_gift_opens_a_payment_checkout_in_cents(stripe_api, settings):
     settings.SITE_NAME = "Tribune"
-    member = MemberFactory()
+    member = MemberFactory.create()
     donation = donate(member, amount="13.50")
 
     call = stripe_api.calls[-1]
@@ -210,6 +212,7 @@ def test_a_one_time_gift_opens_a_payment_checkout_in_cents(stripe_api, settings)
     assert form["success_url"] == "https://tribune.example/donate/thanks/"
     assert form["cancel_url"] == "https://tribune.example/donate/"
     assert donation.status == DonationStatus.PENDING
+    assert donation.checkout_session is not None
     assert donation.checkout_session.startswith("cs_test_")
     assert reloaded(donation).checkout_url == (
         f"https://checkout.stripe.com/c/pay/{donation.checkout_session}"
@@ -218,7 +221,7 @@ def test_a_one_time_gift_opens_a_payment_checkout_in_cents(stripe_api, settings)
 
 @pytest.mark.parametrize("interval", ["month", "year"])
 def test_a_recurring_gift_opens_a_subscription_checkout(stripe_api, interval):
-    donation = donate(MemberFactory(), amount="100.00", currency="USD", interval=interval)
+    donation = donate(MemberFactory.create(), amount="100.00", currency="USD", interval=interval)
 
     form = stripe_api.form()
     assert form["mode"] == "subscription"
@@ -232,7 +235,7 @@ def test_a_recurring_gift_opens_a_subscription_checkout(stripe_api, interval):
 
 
 def test_yen_are_sent_whole_since_they_have_no_cents(stripe_api):
-    donate(MemberFactory(), amount="2000", currency="JPY")
+    donate(MemberFactory.create(), amount="2000", currency="JPY")
 
     form = stripe_api.form()
     assert form["line_items[0][price_data][currency]"] == "jpy"
@@ -242,7 +245,7 @@ def test_yen_are_sent_whole_since_they_have_no_cents(stripe_api):
 @pytest.mark.parametrize("behaviour", ["error", "close"])
 def test_stripe_down_cancels_the_pledge_and_answers_502(stripe_api, behaviour, caplog):
     stripe_api.behaviour = behaviour
-    member = MemberFactory()
+    member = MemberFactory.create()
 
     with pytest.raises(ProviderError) as raised:
         donate(member)
@@ -261,7 +264,7 @@ def test_stripe_down_cancels_the_pledge_and_answers_502(stripe_api, behaviour, c
 @pytest.fixture
 def pending(stripe_api) -> Donation:
     """A waitlisted member's one-time gift of 13 EUR, at Stripe's checkout."""
-    return donate(MemberFactory(access=Access.WAITLISTED, waitlist_key=1))
+    return donate(MemberFactory.create(access=Access.WAITLISTED, waitlist_key=1))
 
 
 def assert_nothing_changed(donation: Donation) -> None:
@@ -403,7 +406,7 @@ def test_two_events_for_the_same_payment_count_once(pending):
 
 
 def test_yen_come_back_whole(stripe_api):
-    donation = donate(MemberFactory(), amount="2000", currency="JPY")
+    donation = donate(MemberFactory.create(), amount="2000", currency="JPY")
 
     deliver(checkout_completed(donation))
 
@@ -461,7 +464,7 @@ def test_other_event_types_are_recorded_and_ignored(pending):
 @pytest.fixture
 def monthly(stripe_api) -> Donation:
     """A waitlisted member's monthly gift of 13 EUR, at Stripe's checkout."""
-    return donate(MemberFactory(access=Access.WAITLISTED, waitlist_key=1), interval="month")
+    return donate(MemberFactory.create(access=Access.WAITLISTED, waitlist_key=1), interval="month")
 
 
 @pytest.mark.parametrize("shape", ["current", "legacy"])
@@ -621,7 +624,7 @@ def race(payloads: list[str]) -> list[int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_event_delivered_four_times_at_once_counts_once(stripe_api):
-    donation = donate(MemberFactory(access=Access.WAITLISTED, waitlist_key=1))
+    donation = donate(MemberFactory.create(access=Access.WAITLISTED, waitlist_key=1))
     sent = checkout_completed(donation)
 
     statuses = race([json.dumps(sent)] * 4)
@@ -636,7 +639,7 @@ def test_the_same_event_delivered_four_times_at_once_counts_once(stripe_api):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_invoices_at_once_both_count(stripe_api):
-    donation = donate(MemberFactory(), interval="month")
+    donation = donate(MemberFactory.create(), interval="month")
     deliver(checkout_completed(donation, subscription="sub_1"))
     first_end, second_end = in_days(30), in_days(61)
 

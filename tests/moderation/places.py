@@ -64,7 +64,7 @@ class Place:
 
 
 def make_moderator(owner: Member, subwiki: Any) -> Member:
-    moderator = MemberFactory()
+    moderator = MemberFactory.create()
     subwiki_join(actor=moderator, subwiki=subwiki)
     membership_set_role(
         actor=owner, subwiki=subwiki, username=moderator.username, role=Role.MODERATOR
@@ -74,25 +74,25 @@ def make_moderator(owner: Member, subwiki: Any) -> Member:
 
 @pytest.fixture
 def place(db) -> Place:
-    owner = MemberFactory(username="owner")
-    author = MemberFactory(username="author")
-    editor = MemberFactory(username="editor")
+    owner = MemberFactory.create(username="owner")
+    author = MemberFactory.create(username="author")
+    editor = MemberFactory.create(username="editor")
     square = make_subwiki(owner=owner, name="Square", slug="square")
-    annex_owner = MemberFactory()
+    annex_owner = MemberFactory.create()
     annex = make_subwiki(owner=annex_owner, name="Annex", slug="annex")
     backroom = make_subwiki(owner=owner, name="Back room", slug="backroom", visibility="private")
     membership_invite(actor=owner, subwiki=backroom, username=author.username)
     subwiki_join(actor=author, subwiki=backroom)
     roles: dict[str, Any] = {
         "visitor": AnonymousUser(),
-        "waitlisted": MemberFactory(access=Access.WAITLISTED),
-        "suspended": MemberFactory(access=Access.SUSPENDED),
-        "member": MemberFactory(trust_level=1),
-        "trusted": MemberFactory(trust_level=2),
+        "waitlisted": MemberFactory.create(access=Access.WAITLISTED),
+        "suspended": MemberFactory.create(access=Access.SUSPENDED),
+        "member": MemberFactory.create(trust_level=1),
+        "trusted": MemberFactory.create(trust_level=2),
         "submod": make_moderator(owner, square),
         "othermod": make_moderator(annex_owner, annex),
-        "sitemod": MemberFactory(is_moderator=True),
-        "staff": MemberFactory(is_staff=True, is_superuser=True, is_moderator=True),
+        "sitemod": MemberFactory.create(is_moderator=True),
+        "staff": MemberFactory.create(is_staff=True, is_superuser=True, is_moderator=True),
     }
     post = make_post(author=author, subwiki=square, title="Open post")
     reviewed = make_post(

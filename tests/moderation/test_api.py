@@ -181,7 +181,7 @@ def test_the_queue_offers_to_lift_a_standing_ban_rather_than_to_ban_again(place:
     def offered() -> list[str]:
         items = client.get("/api/v1/moderation/queue?subwiki=square").json()["items"]
         (actions,) = [item["actions"] for item in items if item["target"] == target]
-        return actions
+        return list(actions)
 
     # Banned as a member: a ban on the post would uphold its report, which leaves the queue.
     ban = {

@@ -36,7 +36,8 @@ def suspend_editor(place: Place, capture):
 
 def link_in(body: str) -> str:
     """The appeal link's path, as the e-mail gives it."""
-    (url,) = re.findall(r"https?://\S+/moderation/appeal/\S+/", body)
+    urls: list[str] = re.findall(r"https?://\S+/moderation/appeal/\S+/", body)
+    (url,) = urls
     assert url.startswith(settings.SITE_URL)
     return url.removeprefix(settings.SITE_URL)
 
@@ -48,7 +49,7 @@ def test_the_suspension_email_links_to_an_appeal_without_logging_in(
     (message,) = mail.outbox
     assert message.to == [place.editor.email]
     assert "30 days" in message.body
-    path = link_in(message.body)
+    path = link_in(str(message.body))
 
     visitor = Client()  # the suspended member cannot log in
     page = visitor.get(path)

@@ -5,6 +5,8 @@ refused request or a member withdrawing their own comment writes none."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -225,7 +227,7 @@ def test_a_change_and_its_log_line_are_written_together_or_not_at_all(place: Pla
     with pytest.raises(RuntimeError):
         _logged(comment_remove, log_down)(actor=place.submod, comment_id=place.comment.pk)
     assert Comment.objects.get(pk=place.comment.pk).state == CommentState.VISIBLE
-    written: list[tuple] = []
+    written: list[tuple[Any, ...]] = []
     remove = _logged(comment_remove, lambda *line: written.append(line))
     removed = remove(actor=place.submod, comment_id=place.comment.pk)
     assert removed.state == CommentState.REMOVED

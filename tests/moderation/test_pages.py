@@ -28,7 +28,8 @@ def client_for(member) -> Client:
 
 
 def text(response) -> str:
-    return response.content.decode()
+    html: str = response.content.decode()
+    return html
 
 
 # --- Reporting ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ effect and its line in the log, the member told, appeals once only, bans enforce
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -159,7 +160,7 @@ def test_removing_a_comment_leaves_a_tombstone_that_moderators_can_restore(place
 
 def test_actions_refuse_bad_input_with_a_reason(place: Place):
     post = f"post:{place.post.pk}"
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"action": "delete", "target": post}, "invalid_action"),
         ({"action": "remove", "target": post, "reason": "  "}, "reason_required"),
         ({"action": "lock", "target": f"comment:{place.comment.pk}"}, "invalid_target"),

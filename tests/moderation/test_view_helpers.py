@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
 from tribune.core.exceptions import Conflict, NotFound, ServiceError
-from tribune.core.web import button_answer, form_submit
+from tribune.core.web import Submitted, button_answer, form_submit
 from tribune.moderation.forms import AppealForm
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def said(request: HttpRequest) -> list[str]:
 def test_a_form_not_posted_is_shown_and_nothing_is_saved():
     request = request_for("get")
     saved: list[dict[str, Any]] = []
-    assert form_submit(request, AppealForm(None), saved.append) == (None, 200)
+    assert form_submit(request, AppealForm(None), saved.append) == Submitted(None, 200)
     assert saved == []
 
 
@@ -45,14 +45,14 @@ def test_an_invalid_form_is_shown_again_with_400_and_nothing_is_saved():
     request = request_for(data={"text": ""})
     form = AppealForm(request.POST)
     saved: list[dict[str, Any]] = []
-    assert form_submit(request, form, saved.append) == (None, 400)
+    assert form_submit(request, form, saved.append) == Submitted(None, 400)
     assert saved == [] and "text" in form.errors
 
 
 def test_a_valid_form_gives_the_service_its_data_and_returns_what_it_made():
     request = request_for(data={"text": "  It was news.  "})
-    made, status = form_submit(request, AppealForm(request.POST), lambda data: data["text"])
-    assert (made, status) == ("It was news.", 200)
+    submitted = form_submit(request, AppealForm(request.POST), lambda data: data["text"])
+    assert submitted == Submitted("It was news.", 200)
 
 
 def test_a_refusal_comes_back_in_the_form_with_its_status():
@@ -62,7 +62,9 @@ def test_a_refusal_comes_back_in_the_form_with_its_status():
     def refuse_field(data: dict[str, Any]) -> None:
         raise ServiceError("Say more.", code="too_short", errors={"text": ["Say more."]})
 
-    assert form_submit(request, beside, refuse_field) == (None, 400)
+    submitted = form_submit(request, beside, refuse_field)
+    assert (submitted.result, submitted.status) == (None, 400)
+    assert submitted.error is not None and submitted.error.code == "too_short"
     assert beside.errors["text"] == ["Say more."]
 
     on_top = AppealForm(request.POST)
@@ -70,7 +72,9 @@ def test_a_refusal_comes_back_in_the_form_with_its_status():
     def refuse(data: dict[str, Any]) -> None:
         raise Conflict("You appealed this already.", code="already_appealed")
 
-    assert form_submit(request, on_top, refuse) == (None, 409)
+    submitted = form_submit(request, on_top, refuse)
+    assert (submitted.result, submitted.status) == (None, 409)
+    assert isinstance(submitted.error, Conflict)
     assert on_top.non_field_errors() == ["You appealed this already."]
 
 

@@ -16,7 +16,7 @@ BODY = "The photo is from 2015: https://example.org/archive"
 
 @pytest.fixture
 def writer():
-    return MemberFactory(trust_level=1)
+    return MemberFactory.create(trust_level=1)
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_bad_notes_answer_400_with_the_field(api_client, writer, post, payload, 
 
 
 def test_new_members_are_told_they_need_trust_level_one(api_client, member, post):
-    answer = api_client(MemberFactory()).post(
+    answer = api_client(MemberFactory.create()).post(
         notes_url(post), {"body": BODY, "classification": "misleading"}
     )
     assert answer.status_code == 403 and answer.json()["code"] == "trust_level_too_low"
@@ -125,7 +125,7 @@ def test_the_list_shows_each_note_with_its_status_and_my_rating(
 def test_the_list_pages_by_cursor(api_client, post):
     for i in range(3):
         note_create(
-            actor=MemberFactory(trust_level=1),
+            actor=MemberFactory.create(trust_level=1),
             post_id=post.pk,
             classification="misleading",
             body=f"Note {i}.",
@@ -153,7 +153,7 @@ def test_ratings_refused(api_client, note, writer, waitlisted):
     url = f"/api/v1/notes/{note.pk}/ratings"
     own = api_client(writer).post(url, {"helpful": "yes"})
     assert own.status_code == 403 and own.json()["code"] == "own_note"
-    wrong = api_client(MemberFactory()).post(url, {"helpful": "maybe"})
+    wrong = api_client(MemberFactory.create()).post(url, {"helpful": "maybe"})
     assert wrong.status_code == 400 and wrong.json()["code"] == "invalid_rating"
     assert api_client(None).post(url, {"helpful": "yes"}).status_code == 401
     assert api_client(waitlisted).post(url, {"helpful": "yes"}).json()["code"] == "waitlisted"
@@ -189,7 +189,7 @@ def test_notes_of_a_private_subwiki_never_leak(api_client, member):
     member.trust_level = 1
     member.save(update_fields=["trust_level"])
     note = note_create(actor=member, post_id=secret.pk, classification="misleading", body="Shh.")
-    outsider = MemberFactory(trust_level=2)
+    outsider = MemberFactory.create(trust_level=2)
     for client in (api_client(None), api_client(outsider)):
         assert client.get(notes_url(secret)).status_code == 404
         assert client.get(f"/api/v1/notes/{note.pk}").status_code == 404
@@ -208,7 +208,7 @@ def test_the_list_costs_a_few_queries_however_many_notes(
 ):
     for i in range(30):
         n = note_create(
-            actor=MemberFactory(trust_level=1),
+            actor=MemberFactory.create(trust_level=1),
             post_id=post.pk,
             classification="misleading",
             body=f"Note {i}.",

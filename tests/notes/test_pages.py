@@ -24,7 +24,7 @@ BODY = "The photo is from **2015**, see https://example.org/archive."
 
 @pytest.fixture
 def writer():
-    return MemberFactory(trust_level=1, display_name="Nora Writer")
+    return MemberFactory.create(trust_level=1, display_name="Nora Writer")
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_who_gets_the_form_to_add_a_note(note, post, writer, other_member):
     form = f'action="{reverse("notes:note_create", args=[post.pk])}"'
     newcomer_html = notes_of(html_of(post.get_absolute_url(), other_member))
     assert form not in newcomer_html and "trust level 1 or more" in newcomer_html
-    assert form in notes_of(html_of(post.get_absolute_url(), MemberFactory(trust_level=1)))
+    assert form in notes_of(html_of(post.get_absolute_url(), MemberFactory.create(trust_level=1)))
     # Its author has written theirs: a link to it instead, and no buttons to rate it.
     mine = notes_of(html_of(post.get_absolute_url(), writer))
     assert form not in mine and "You wrote" in mine and 'name="helpful"' not in mine
@@ -102,7 +102,7 @@ def test_the_post_page_costs_the_same_queries_with_notes(
     comment_create(author=other_member, post_id=post.pk, body="A thought.")
     for i in range(notes):
         n = note_create(
-            actor=MemberFactory(trust_level=1),
+            actor=MemberFactory.create(trust_level=1),
             post_id=post.pk,
             classification="misleading",
             body=f"Note {i} https://example.org/{i}",
@@ -124,7 +124,7 @@ def test_the_post_page_costs_the_same_queries_with_notes(
 
 
 def test_a_level_one_member_adds_a_note_from_the_form(post):
-    author = MemberFactory(trust_level=1)
+    author = MemberFactory.create(trust_level=1)
     url = reverse("notes:note_create", args=[post.pk])
     assert "Add a note to" in html_of(url, author)
     client = client_for(author)
@@ -140,7 +140,7 @@ def test_a_level_one_member_adds_a_note_from_the_form(post):
 
 
 def test_a_form_with_mistakes_comes_back_with_them_and_what_was_typed(post):
-    author = MemberFactory(trust_level=1)
+    author = MemberFactory.create(trust_level=1)
     response = client_for(author).post(
         reverse("notes:note_create", args=[post.pk]),
         {"classification": "", "body": "Kept text.", "sources": "javascript:alert(1)"},
@@ -173,7 +173,7 @@ def test_a_new_member_is_told_why_they_cannot_add_a_note(post, other_member):
 
 def test_rate_limited_notes_get_a_clear_message(settings, post):
     settings.TRIBUNE_RATE_LIMITS = {"note": {"member": "1/h"}}
-    author = MemberFactory(trust_level=1)
+    author = MemberFactory.create(trust_level=1)
     note_create(actor=author, post_id=make_post().pk, classification="misleading", body="One.")
     response = client_for(author).post(
         reverse("notes:note_create", args=[post.pk]),
@@ -265,7 +265,7 @@ def test_the_note_page_shows_sources_status_counts_and_why(note, post, other_mem
 def test_the_notes_page_lists_every_note_with_older_ones_on_later_pages(post):
     for i in range(25):
         note_create(
-            actor=MemberFactory(trust_level=1),
+            actor=MemberFactory.create(trust_level=1),
             post_id=post.pk,
             classification="not_misleading",
             body=f"Note number {i}.",
@@ -273,7 +273,9 @@ def test_the_notes_page_lists_every_note_with_older_ones_on_later_pages(post):
     url = reverse("notes:post_notes", args=[post.pk])
     first = html_of(url)
     assert first.count('class="note"') == 20 and "Note number 24." in first
-    more = re.search(r'href="([^"]+cursor=[^"]+)"', first).group(1).replace("&amp;", "&")
+    link = re.search(r'href="([^"]+cursor=[^"]+)"', first)
+    assert link is not None
+    more = link.group(1).replace("&amp;", "&")
     second = html_of(more)
     assert second.count('class="note"') == 5 and "Note number 0." in second
     assert html_of(url + "?cursor=broken", status=400).count('class="note"') == 20
@@ -303,7 +305,7 @@ def test_the_home_feed_shows_it_and_feeds_cost_no_query_more_for_notes(
     for i in range(12):
         target = make_post(member, subwiki=post.subwiki, title=f"Claim {i}")
         made = note_create(
-            actor=MemberFactory(trust_level=1),
+            actor=MemberFactory.create(trust_level=1),
             post_id=target.pk,
             classification="misleading",
             body=f"Context number {i}.",
@@ -339,7 +341,7 @@ def test_notes_of_a_private_subwiki_never_leak(member):
         actor=member, post_id=secret.pk, classification="misleading", body="Secret context."
     )
     make_helpful(note)
-    outsider = MemberFactory(trust_level=2)
+    outsider = MemberFactory.create(trust_level=2)
     for viewer in (None, outsider):
         for url in (
             reverse("notes:note", args=[note.pk]),

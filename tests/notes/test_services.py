@@ -41,7 +41,7 @@ BODY = "The photo is from 2015, not from this week: see https://example.org/arch
 @pytest.fixture
 def writer():
     """A member at trust level 1: they may write notes."""
-    return MemberFactory(trust_level=1)
+    return MemberFactory.create(trust_level=1)
 
 
 @pytest.fixture
@@ -92,13 +92,13 @@ def test_without_sources_the_links_in_the_text_are_the_sources(writer, post):
 )
 def test_new_waitlisted_and_suspended_members_may_not_write_notes(post, who, code):
     with pytest.raises(Forbidden) as refused:
-        write(MemberFactory(**who), post)
+        write(MemberFactory.create(**who), post)
     assert refused.value.code == code
     assert not CommunityNote.objects.exists()
 
 
 def test_a_private_post_takes_notes_from_its_members_only(member, private_post):
-    outsider = MemberFactory(trust_level=3)
+    outsider = MemberFactory.create(trust_level=3)
     with pytest.raises(NotFound):
         write(outsider, private_post)
     member.trust_level = 1
@@ -108,7 +108,7 @@ def test_a_private_post_takes_notes_from_its_members_only(member, private_post):
 
 def test_members_banned_from_the_subwiki_may_not_write_edit_or_rate_notes(member, writer, post):
     note = write(writer, post)
-    rater = MemberFactory(trust_level=1)
+    rater = MemberFactory.create(trust_level=1)
     for banned in (writer, rater):
         moderation_act(
             actor=member,
@@ -124,7 +124,7 @@ def test_members_banned_from_the_subwiki_may_not_write_edit_or_rate_notes(member
     with pytest.raises(Forbidden):
         write(rater, post)
     # Elsewhere they still may.
-    assert write(rater, make_post(MemberFactory()))
+    assert write(rater, make_post(MemberFactory.create()))
 
 
 def test_one_note_per_member_per_post(writer, post):
@@ -135,7 +135,7 @@ def test_one_note_per_member_per_post(writer, post):
     assert refused.value.code == "note_exists"
     assert CommunityNote.objects.filter(post=post).count() == 1
     # Another member's note on the same post is welcome.
-    assert write(MemberFactory(trust_level=1), post)
+    assert write(MemberFactory.create(trust_level=1), post)
 
 
 def test_a_removed_post_takes_no_notes(writer, post, moderator):
@@ -161,7 +161,7 @@ def test_a_removed_post_takes_no_notes(writer, post, moderator):
 def test_bad_input_is_refused_with_the_field_named(writer, post, fields, field):
     with pytest.raises(ServiceError) as refused:
         write(writer, post, **fields)
-    assert field in refused.value.errors
+    assert field in (refused.value.errors or {})
     assert not CommunityNote.objects.exists()
 
 
@@ -201,7 +201,7 @@ def test_its_author_edits_a_note_and_every_version_stays_in_the_history(writer, 
 
 def test_only_its_author_edits_a_note(writer, post, staff):
     note = write(writer, post)
-    for other in (MemberFactory(trust_level=3), staff):
+    for other in (MemberFactory.create(trust_level=3), staff):
         with pytest.raises(Forbidden):
             note_edit(actor=other, note_id=note.pk, body="Not mine to change.")
     assert CommunityNote.objects.get(pk=note.pk).body == BODY
@@ -225,7 +225,7 @@ def test_a_rating_is_one_per_member_and_changeable(writer, post, other_member):
 
 def test_new_members_may_rate_but_not_their_own_note(writer, post):
     note = write(writer, post)
-    newcomer = MemberFactory(trust_level=0)
+    newcomer = MemberFactory.create(trust_level=0)
     assert note_rate(actor=newcomer, note_id=note.pk, helpful="somewhat").created
     with pytest.raises(Forbidden) as refused:
         note_rate(actor=writer, note_id=note.pk, helpful="yes")
@@ -236,7 +236,7 @@ def test_new_members_may_rate_but_not_their_own_note(writer, post):
 def test_waitlisted_and_suspended_members_may_not_rate(writer, post, access):
     note = write(writer, post)
     with pytest.raises(Forbidden):
-        note_rate(actor=MemberFactory(access=access), note_id=note.pk, helpful="yes")
+        note_rate(actor=MemberFactory.create(access=access), note_id=note.pk, helpful="yes")
     assert not NoteRating.objects.exists()
 
 
@@ -250,7 +250,7 @@ def test_an_unknown_rating_is_refused(writer, post, other_member):
 def test_rating_is_rate_limited(settings, writer, post):
     settings.TRIBUNE_RATE_LIMITS = {"note_rating": {"member": "5/h", "new_member": "1/h"}}
     note = write(writer, post)
-    newcomer = MemberFactory(trust_level=0)
+    newcomer = MemberFactory.create(trust_level=0)
     note_rate(actor=newcomer, note_id=note.pk, helpful="yes")
     with pytest.raises(RateLimited):
         note_rate(actor=newcomer, note_id=note.pk, helpful="no")
@@ -263,10 +263,10 @@ def test_notes_of_a_private_subwiki_never_reach_outsiders(member, private_post, 
     member.trust_level = 1
     member.save(update_fields=["trust_level"])
     note = write(member, private_post)
-    insider = MemberFactory(trust_level=1)
+    insider = MemberFactory.create(trust_level=1)
     subwiki_join(actor=insider, subwiki=private_post.subwiki)  # asks to join: not a member yet
     CommunityNote.objects.filter(pk=note.pk).update(status=NoteStatus.HELPFUL, intercept=0.5)
-    for outsider in (writer, insider, MemberFactory()):
+    for outsider in (writer, insider, MemberFactory.create()):
         with pytest.raises(NotFound):
             note_get(viewer=outsider, note_id=note.pk)
         with pytest.raises(NotFound):
@@ -300,7 +300,7 @@ def test_a_post_page_lists_helpful_notes_first_then_the_viewers_own(post, other_
     listed = post_page_notes(viewer=writers[0], post=post)
     assert [n.pk for n in listed.notes[:2]] == [notes[1].pk, notes[0].pk]
     assert [n.pk for n in listed.helpful] == [notes[1].pk]
-    assert listed.mine(writers[0]).pk == notes[0].pk
+    assert listed.mine(writers[0]) == notes[0]
     assert not listed.more
     assert post_page_notes(viewer=other_member, post=post, limit=2).more
 
@@ -328,7 +328,7 @@ def rated_population(post, *, camp: int = CAMP):
     Returns the notes by kind ("bridging", "bad", "left", "right", "group") and the group.
     """
     poster = post.author
-    writer = MemberFactory(trust_level=1)
+    writer = MemberFactory.create(trust_level=1)
     camps = {
         "left": MemberFactory.create_batch(camp, trust_level=1),
         "right": MemberFactory.create_batch(camp, trust_level=1),
@@ -378,7 +378,8 @@ def test_only_the_note_both_camps_rate_helpful_becomes_helpful(population):
     group_note = CommunityNote.objects.get(pk=notes["group"][0].pk)
     assert group_note.rating_count == 0 and group_note.scored_at is not None
     bridging = CommunityNote.objects.get(pk=notes["bridging"][0].pk)
-    assert bridging.rating_count == 2 * CAMP and bridging.intercept >= 0.4
+    assert bridging.rating_count == 2 * CAMP
+    assert bridging.intercept is not None and bridging.intercept >= 0.4
     assert run.helpful == 1 and run.changed == 2  # the bridging note and the bad one
     # A second run changes nothing.
     assert notes_score().changed == 0

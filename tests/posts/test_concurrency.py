@@ -9,6 +9,7 @@ on PostgreSQL (row lock on the page).
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -30,13 +31,13 @@ def target_line(n: int) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_twelve_simultaneous_edits_lose_nothing():
-    owner = MemberFactory()
+    owner = MemberFactory.create()
     post = make_post(owner, subwiki=make_subwiki(owner), body=BODY)
     base = str(post.page.current_revision_id)
-    editors = [MemberFactory() for _ in range(EDITORS)]
+    editors = [MemberFactory.create() for _ in range(EDITORS)]
     tokens = [issue_token(editor) for editor in editors]
     barrier = threading.Barrier(EDITORS)
-    answers: dict[int, tuple[int, dict]] = {}
+    answers: dict[int, tuple[int, dict[str, Any]]] = {}
 
     def save(n: int) -> None:
         try:

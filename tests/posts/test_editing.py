@@ -16,7 +16,9 @@ BODY = "First line.\nSecond line.\nThird line.\n"
 
 def head(post: Post) -> int:
     post.page.refresh_from_db()
-    return post.page.current_revision_id
+    revision_id = post.page.current_revision_id
+    assert revision_id is not None
+    return revision_id
 
 
 def test_edit_from_current_revision_goes_live(member, other_member):
@@ -138,7 +140,10 @@ def test_locked_post_refuses_others(member):
     post = make_post(member, edit_policy="locked")
     with pytest.raises(Forbidden):
         post_edit(
-            actor=MemberFactory(), post_id=post.pk, base_revision=None, changes={"title": "x"}
+            actor=MemberFactory.create(),
+            post_id=post.pk,
+            base_revision=None,
+            changes={"title": "x"},
         )
 
 

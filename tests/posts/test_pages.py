@@ -36,7 +36,9 @@ def client_for(member: Member | None) -> Client:
 
 def head(post: Post) -> int:
     post.page.refresh_from_db()
-    return post.page.current_revision_id
+    revision_id = post.page.current_revision_id
+    assert revision_id is not None
+    return revision_id
 
 
 def edit(post: Post, member: Member, **changes: str) -> Revision:
@@ -130,7 +132,7 @@ def test_script_in_a_body_is_shown_as_text(member):
 
 
 def test_mentions_link_only_to_members_that_exist(member, django_assert_max_num_queries):
-    ada = MemberFactory(username="ada_l")
+    ada = MemberFactory.create(username="ada_l")
     post = make_post(member, body="Thanks @ada_l and @nobody_here, and `@ada_l` in code.\n")
     with django_assert_max_num_queries(6):
         html = Client().get(post.get_absolute_url()).content.decode()
@@ -156,7 +158,7 @@ def test_a_ready_link_preview_is_shown(member):
 
 
 def test_private_posts_are_not_found_by_outsiders(member, other_member, staff):
-    insider = MemberFactory()
+    insider = MemberFactory.create()
     subwiki = private_subwiki_with(member, insider)
     post = make_post(member, subwiki=subwiki, title="Secret plans")
     for name in ("detail", "history", "diff", "edit"):
@@ -182,7 +184,7 @@ def test_reviewers_see_pending_edits_with_links(member, other_member):
     revision_url = reverse("posts:revision", args=[post.pk, pending.pk])
     author_page = client_for(member).get(post.get_absolute_url()).content.decode()
     assert "1 edit waits for review" in author_page and revision_url in author_page
-    reader_page = client_for(MemberFactory()).get(post.get_absolute_url()).content.decode()
+    reader_page = client_for(MemberFactory.create()).get(post.get_absolute_url()).content.decode()
     assert revision_url not in reader_page
     assert "Suggested." not in reader_page
     assert "Suggest an edit" in reader_page
@@ -197,7 +199,7 @@ def test_visitors_are_sent_to_log_in_to_post():
 
 
 def test_waitlisted_members_are_told_they_cannot_post_yet():
-    waiting = MemberFactory(access=Access.WAITLISTED)
+    waiting = MemberFactory.create(access=Access.WAITLISTED)
     response = client_for(waiting).get(reverse("posts:create"))
     assert response.status_code == 403
     assert b"Only admitted members can post." in response.content
@@ -383,7 +385,7 @@ def test_preview_fragment_is_sanitised(member):
 
 def test_preview_needs_a_member_and_a_post():
     assert Client().post(reverse("posts:preview"), {"body": "x"}).status_code == 302
-    assert client_for(MemberFactory()).get(reverse("posts:preview")).status_code == 405
+    assert client_for(MemberFactory.create()).get(reverse("posts:preview")).status_code == 405
 
 
 def test_preview_refuses_huge_text(member):
@@ -424,6 +426,7 @@ def test_saving_an_edit(member, other_member):
     assert "Your edit is saved." in response.content.decode()
     post.refresh_from_db()
     assert "2nd line." in post.body
+    assert post.page.current_revision is not None
     assert post.page.current_revision.summary == "shorter"
 
 
@@ -513,7 +516,10 @@ def test_visitors_are_sent_to_log_in_to_edit(member):
 def test_a_moderator_may_edit_a_protected_post(member, moderator):
     subwiki = make_subwiki(member)
     post = make_post(member, subwiki=subwiki, body=BODY, edit_policy="protected")
-    assert client_for(MemberFactory()).get(reverse("posts:edit", args=[post.pk])).status_code == 403
+    assert (
+        client_for(MemberFactory.create()).get(reverse("posts:edit", args=[post.pk])).status_code
+        == 403
+    )
     response = client_for(moderator).post(
         reverse("posts:edit", args=[post.pk]),
         {"title": "Checked", "body": BODY, "base_revision": head(post)},
@@ -609,7 +615,7 @@ def test_history_lists_revisions_newest_first_with_their_marks(member, other_mem
 def test_history_shows_restore_to_editors_and_rollback_to_moderators(
     member, other_member, moderator
 ):
-    subwiki = make_subwiki(MemberFactory())
+    subwiki = make_subwiki(MemberFactory.create())
     post = make_post(member, subwiki=subwiki, body=BODY)
     edit(post, other_member, body="vandal\n")
     visitor = Client().get(reverse("posts:history", args=[post.pk])).content.decode()
@@ -624,7 +630,7 @@ def test_history_shows_restore_to_editors_and_rollback_to_moderators(
 def test_history_queries_stay_bounded(member, edits, django_assert_max_num_queries):
     post = make_post(member, body=BODY, edit_policy="reviewed")
     for i in range(edits):
-        edit(post, MemberFactory(), body=BODY + f"Line {i}.\n")
+        edit(post, MemberFactory.create(), body=BODY + f"Line {i}.\n")
     client = client_for(member)
     with django_assert_max_num_queries(9):
         response = client.get(reverse("posts:history", args=[post.pk]))
@@ -637,7 +643,7 @@ def test_history_loads_more_by_cursor(member):
         edit(post, member, body=BODY + f"Line {i}.\n")
     page = Client().get(reverse("posts:history", args=[post.pk])).content.decode()
     assert "Load older revisions" in page
-    first_rev = Revision.objects.filter(page=post.page).order_by("id").first()
+    first_rev = Revision.objects.filter(page=post.page).earliest("id")
     assert f'id="from-{first_rev.pk}"' not in page
     next_url = page.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
     more = Client().get(next_url, headers=HTMX)
@@ -737,6 +743,7 @@ def test_revert_restores_an_old_version(member, other_member):
     assert f"Revision {first} is restored" in response.content.decode()
     post.refresh_from_db()
     assert post.body == BODY
+    assert post.page.current_revision is not None
     assert post.page.current_revision.reverted_to_id == first
 
 
@@ -769,7 +776,7 @@ def test_revert_to_a_revision_of_another_post_is_refused_clearly(member):
 
 
 def test_moderators_roll_back_a_members_edits(member, other_member, moderator):
-    subwiki = make_subwiki(MemberFactory())
+    subwiki = make_subwiki(MemberFactory.create())
     post = make_post(member, subwiki=subwiki, body=BODY)
     edit(post, other_member, body="spam\n")
     edit(post, other_member, body="more spam\n")
@@ -802,8 +809,8 @@ def test_rollback_when_the_latest_edit_is_by_someone_else_says_so(member, other_
 def test_approving_and_rejecting_pending_edits(member, other_member):
     post = make_post(member, body=BODY, edit_policy="reviewed")
     good = edit(post, other_member, body=BODY + "Good.\n")
-    bad = edit(post, MemberFactory(), title="Bad title")
-    outsider = client_for(MemberFactory())
+    bad = edit(post, MemberFactory.create(), title="Bad title")
+    outsider = client_for(MemberFactory.create())
     assert (
         outsider.post(reverse("moderation:post_approve", args=[post.pk, good.pk])).status_code
         == 403
@@ -833,7 +840,7 @@ def test_revision_page_offers_review_of_a_pending_edit(member, other_member):
     url = reverse("posts:revision", args=[post.pk, pending.pk])
     html = client_for(member).get(url).content.decode()
     assert "Approve this edit" in html and "waits for review" in html
-    assert "Approve this edit" not in client_for(MemberFactory()).get(url).content.decode()
+    assert "Approve this edit" not in client_for(MemberFactory.create()).get(url).content.decode()
 
 
 # --- Recent changes and contributions ---------------------------------------------------------
@@ -855,7 +862,7 @@ def test_recent_changes_queries_stay_bounded(member, count, django_assert_max_nu
     subwiki = make_subwiki(member)
     for i in range(count):
         post = make_post(member, subwiki=subwiki if i % 2 else None, title=f"Post {i}")
-        edit(post, MemberFactory(), body=f"Edit {i}\n")
+        edit(post, MemberFactory.create(), body=f"Edit {i}\n")
     client = client_for(member)
     with django_assert_max_num_queries(6):
         response = client.get(reverse("posts:recent_changes"))
@@ -908,7 +915,7 @@ def test_contributions_queries_stay_bounded(member, count, django_assert_max_num
     subwiki = make_subwiki(member)
     for i in range(count):
         make_post(member, subwiki=subwiki if i % 2 else None, title=f"Post {i}")
-    client = client_for(MemberFactory())
+    client = client_for(MemberFactory.create())
     with django_assert_max_num_queries(6):
         response = client.get(reverse("posts:contributions", args=[member.username]))
     assert response.status_code == 200

@@ -66,7 +66,7 @@ def make_role(role: str, subwiki, owner):
         return AnonymousUser()
     if role == "author":
         return owner
-    member = MemberFactory(
+    member = MemberFactory.create(
         access={"waitlisted": Access.WAITLISTED, "suspended": Access.SUSPENDED}.get(
             role, Access.ADMITTED
         ),
@@ -85,7 +85,7 @@ def make_role(role: str, subwiki, owner):
 
 @pytest.mark.parametrize("role", TABLE)
 def test_edit_policy_table(role):
-    owner = MemberFactory()
+    owner = MemberFactory.create()
     subwiki = make_subwiki(owner)
     viewer = make_role(role, subwiki, owner)
     for policy, expected in zip(POLICIES, TABLE[role], strict=True):
@@ -96,7 +96,7 @@ def test_edit_policy_table(role):
 
 @pytest.mark.parametrize("role", ["outsider", "subwiki_member", "subwiki_moderator", "staff"])
 def test_the_service_applies_the_table(role):
-    owner = MemberFactory()
+    owner = MemberFactory.create()
     subwiki = make_subwiki(owner)
     viewer = make_role(role, subwiki, owner)
     for policy, expected in zip(POLICIES, TABLE[role], strict=True):
@@ -115,14 +115,14 @@ def test_the_service_applies_the_table(role):
 
 
 def test_private_subwiki_posts_are_invisible_to_outsiders():
-    owner = MemberFactory()
+    owner = MemberFactory.create()
     subwiki = make_subwiki(owner, visibility="private")
     post = make_post(owner, subwiki=subwiki)
     assert can_view_post(owner, post)
-    assert not can_view_post(MemberFactory(), post)
+    assert not can_view_post(MemberFactory.create(), post)
     assert not can_view_post(AnonymousUser(), post)
-    assert not can_view_post(MemberFactory(is_moderator=True), post)
-    assert can_view_post(MemberFactory(is_staff=True), post)
+    assert not can_view_post(MemberFactory.create(is_moderator=True), post)
+    assert can_view_post(MemberFactory.create(is_staff=True), post)
 
 
 # --- Every rule of posts.permissions, walked for every role ---------------------------

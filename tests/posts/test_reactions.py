@@ -53,7 +53,7 @@ def test_an_upvote_counts_once_however_often_it_is_sent(member, post):
     assert (again.upvoted, again.changed, again.upvote_count) == (True, False, 1)
     assert count_of(post) == 1 and Reaction.objects.count() == 1
 
-    other = reaction_add(actor=MemberFactory(), post_id=post.pk)
+    other = reaction_add(actor=MemberFactory.create(), post_id=post.pk)
     assert other.upvote_count == 2
 
     taken_back = reaction_remove(actor=member, post_id=post.pk)
@@ -108,7 +108,7 @@ def test_removed_posts_take_no_upvotes(member, staff, post):
     reaction_add(actor=member, post_id=post.pk)
     Post.objects.filter(pk=post.pk).update(is_removed=True)
     with pytest.raises(NotFound):  # members no longer see it
-        reaction_add(actor=MemberFactory(), post_id=post.pk)
+        reaction_add(actor=MemberFactory.create(), post_id=post.pk)
     with pytest.raises(Forbidden) as refused:  # moderators see it, and may not upvote it
         reaction_add(actor=staff, post_id=post.pk)
     assert refused.value.code == "post_removed"
@@ -124,10 +124,10 @@ def test_the_counter_never_goes_below_zero(member, post):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_upvotes_sent_at_once_count_once():
-    author = MemberFactory()
+    author = MemberFactory.create()
     post = make_post(author, subwiki=make_subwiki(author))
-    voter = MemberFactory()
-    others = [MemberFactory() for _ in range(4)]
+    voter = MemberFactory.create()
+    others = [MemberFactory.create() for _ in range(4)]
     # The same member three times at once, and four others: each member counts once.
     actors = [voter, voter, voter, *others]
     barrier = threading.Barrier(len(actors))
@@ -192,7 +192,7 @@ def unvote_url(post: Post) -> str:
 
 @pytest.mark.django_db
 def test_the_post_page_shows_the_button_near_the_title(member, post):
-    reaction_add(actor=MemberFactory(), post_id=post.pk)
+    reaction_add(actor=MemberFactory.create(), post_id=post.pk)
     content = client_for(member).get(post.get_absolute_url()).content.decode()
     title_at = content.index('id="post-title"')
     button_at = content.index(f'action="{upvote_url(post)}"')
@@ -203,8 +203,8 @@ def test_the_post_page_shows_the_button_near_the_title(member, post):
 
 @pytest.mark.django_db
 def test_visitors_see_the_count_and_no_button(post):
-    reaction_add(actor=MemberFactory(), post_id=post.pk)
-    reaction_add(actor=MemberFactory(), post_id=post.pk)
+    reaction_add(actor=MemberFactory.create(), post_id=post.pk)
+    reaction_add(actor=MemberFactory.create(), post_id=post.pk)
     content = client_for(None).get(post.get_absolute_url()).content.decode()
     assert "2 upvotes" in content
     assert upvote_url(post) not in content

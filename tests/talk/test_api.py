@@ -228,7 +228,7 @@ def test_delete_by_the_author_and_remove_by_a_moderator(
     post = make_post(member, make_subwiki(member))
     mine = comment_create(author=other_member, post_id=post.pk, body="Mine.")
     spam = comment_create(author=other_member, post_id=post.pk, body="Spam.")
-    refused = api_client(MemberFactory()).delete(comment_url(mine))
+    refused = api_client(MemberFactory.create()).delete(comment_url(mine))
     assert refused.status_code == 403
     deleted = api_client(other_member).delete(comment_url(mine))
     assert deleted.status_code == 200 and deleted.json()["state"] == "deleted"

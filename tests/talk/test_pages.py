@@ -89,7 +89,7 @@ def test_an_empty_talk_says_so(member):
 
 
 def test_mentions_link_to_profiles_of_members_who_exist(member):
-    ada = MemberFactory(username="ada_l")
+    ada = MemberFactory.create(username="ada_l")
     post = make_post(member)
     comment_create(
         author=member, post_id=post.pk, body="Thanks @ada_l and @nobody_here; `@ada_l` in code."
@@ -122,7 +122,7 @@ def test_the_author_and_moderators_get_their_buttons_and_others_only_reply(
     assert action_url("remove", comment) not in mine
     theirs = talk_of(page_of(post, moderator))
     assert action_url("remove", comment) in theirs and action_url("edit", comment) not in theirs
-    reader = talk_of(page_of(post, MemberFactory()))
+    reader = talk_of(page_of(post, MemberFactory.create()))
     assert f'id="reply-{comment.pk}"' in reader
     assert not any(action_url(name, comment) in reader for name in ("edit", "delete", "remove"))
 
@@ -233,6 +233,7 @@ def test_htmx_puts_a_too_deep_reply_where_it_lands(member):
         parent = comment_create(
             author=member, post_id=post.pk, body=str(level), parent_id=parent.pk if parent else None
         )
+    assert parent is not None
     response = client_for(member).post(
         create_url(post), {"body": "Deeper.", "parent": parent.pk}, headers=HTMX
     )
@@ -393,7 +394,7 @@ def test_the_post_page_costs_the_same_queries_for_any_talk(
     member, other_member, comments, django_assert_max_num_queries
 ):
     post = make_post(member, make_subwiki(member))
-    mentioned = MemberFactory(username="mentioned")
+    mentioned = MemberFactory.create(username="mentioned")
     parent = None
     for n in range(comments):
         # Threads of three: a comment and two nested replies; one in ten edited.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
@@ -20,7 +23,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ("visitor", "waitlisted", "author", "other_member", "moderator", "staff", "suspended")
 
 # Who may, on a comment by `author` under their post in a public subwiki they own.
-PUBLIC = {
+PUBLIC: dict[Callable[[Any, Any], bool], set[str]] = {
     can_view_comment: {
         "visitor",
         "waitlisted",
@@ -37,7 +40,7 @@ PUBLIC = {
     can_remove_comment: {"author", "moderator", "staff"},
 }
 # The same in a private subwiki of which `author` is a member: site moderators stay out.
-PRIVATE = {
+PRIVATE: dict[Callable[[Any, Any], bool], set[str]] = {
     can_view_comment: {"author", "staff"},
     can_comment: {"author", "staff"},
     can_edit_comment: {"author"},

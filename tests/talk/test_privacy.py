@@ -9,6 +9,7 @@ from django.test import Client
 from tests.conftest import issue_token
 from tests.factories import MemberFactory, make_post
 from tests.posts.test_pages import client_for, private_subwiki_with
+from tribune.accounts.models import Member
 from tribune.talk.selectors import comment_mentioned_readers
 from tribune.talk.services import comment_create, comment_edit
 
@@ -29,9 +30,13 @@ def private_talk(member, other_member):
     return post, first, reply
 
 
-def outsiders() -> list:
+def outsiders() -> list[Member | None]:
     """A visitor, a member of the site, and a site moderator (who moderates public subwikis)."""
-    return [None, MemberFactory(username="outsider_x"), MemberFactory(is_moderator=True)]
+    return [
+        None,
+        MemberFactory.create(username="outsider_x"),
+        MemberFactory.create(is_moderator=True),
+    ]
 
 
 def test_no_page_shows_the_talk_to_outsiders(private_talk):
@@ -96,7 +101,7 @@ def test_insiders_and_staff_read_the_talk(private_talk, other_member, staff):
 
 def test_a_mention_of_an_outsider_tells_them_nothing(private_talk):
     _post, first, _reply = private_talk
-    outsider = MemberFactory(username="outsider_x")
+    outsider = MemberFactory.create(username="outsider_x")
     first.refresh_from_db()
     assert "@outsider_x" in first.body
     assert outsider not in comment_mentioned_readers(comment=first)

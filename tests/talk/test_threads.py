@@ -62,7 +62,7 @@ def action_url(name: str, comment: Comment) -> str:
 def talk(member: Member, other_member: Member) -> tuple[Post, list[Comment]]:
     """A post in a subwiki `member` owns (and so moderates), with a lively talk."""
     post = make_post(member, make_subwiki(member))
-    MemberFactory(username="ada_l")
+    MemberFactory.create(username="ada_l")
     first = comment_create(author=other_member, post_id=post.pk, body="First, for @ada_l.")
     reply = comment_create(author=member, post_id=post.pk, body="A reply.", parent_id=first.pk)
     gone = comment_create(author=other_member, post_id=post.pk, body="Soon gone.")
@@ -77,7 +77,7 @@ def talk(member: Member, other_member: Member) -> tuple[Post, list[Comment]]:
 def test_every_reader_sees_what_a_fresh_render_shows_them(talk, member, other_member, moderator):
     post, _comments = talk
     fragment_cache().clear()
-    readers: list[Viewer | None] = [None, member, other_member, moderator, MemberFactory()]
+    readers: list[Viewer | None] = [None, member, other_member, moderator, MemberFactory.create()]
     for reader in readers:
         viewer = reader or client_for(None).get("/").wsgi_request.user
         expected = fresh(viewer, post)
@@ -89,7 +89,7 @@ def test_own_buttons_go_to_the_author_only_and_remove_to_moderators(
     talk, member, other_member, moderator
 ):
     post, (first, reply, _gone, _edited) = talk
-    stranger = MemberFactory()
+    stranger = MemberFactory.create()
     for reader in (stranger, other_member, moderator, stranger):  # the stranger read first
         html = kept(reader, post)
         mine = reader == other_member
@@ -109,7 +109,7 @@ def test_own_buttons_go_to_the_author_only_and_remove_to_moderators(
 
 def test_changes_to_the_talk_show_at_once(talk, member, other_member, moderator):
     post, (first, reply, _gone, edited) = talk
-    reader = MemberFactory()
+    reader = MemberFactory.create()
     before = kept(reader, post)
     assert "After, for" in before and "[deleted]" in before
 
@@ -128,9 +128,9 @@ def test_changes_to_the_talk_show_at_once(talk, member, other_member, moderator)
 
 def test_a_mentioned_member_who_arrives_is_linked(talk):
     post, _comments = talk
-    reader = MemberFactory()
+    reader = MemberFactory.create()
     assert "/u/nobody_here/" not in kept(reader, post)
-    newcomer = MemberFactory(username="nobody_here")
+    newcomer = MemberFactory.create(username="nobody_here")
     html = kept(reader, post)
     assert f'href="{newcomer.get_absolute_url()}"' in html
     assert html == fresh(reader, post)

@@ -23,7 +23,9 @@ TEXT = "About tides.\nAnd waves.\nAnd the moon.\n"
 
 def head(subwiki: Subwiki) -> int:
     subwiki.page.refresh_from_db()
-    return subwiki.page.current_revision_id
+    revision_id = subwiki.page.current_revision_id
+    assert revision_id is not None
+    return revision_id
 
 
 def describe(subwiki: Subwiki, member: Member, text: str) -> Revision:
@@ -201,7 +203,7 @@ def test_description_revert(member, other_member, subwiki):
 
 
 def test_private_descriptions_are_not_found_by_outsiders(member, other_member):
-    insider = MemberFactory()
+    insider = MemberFactory.create()
     subwiki = private_subwiki_with(member, insider)
     for name in ("description_history", "description_diff", "subwiki_changes", "description_edit"):
         response = client_for(other_member).get(url(name, subwiki))
@@ -238,9 +240,12 @@ def test_subwiki_changes_queries_stay_bounded(
     for i in range(count):
         post = make_post(member, subwiki=subwiki, title=f"Post {i}")
         post_edit(
-            actor=MemberFactory(), post_id=post.pk, base_revision=None, changes={"title": f"P{i}"}
+            actor=MemberFactory.create(),
+            post_id=post.pk,
+            base_revision=None,
+            changes={"title": f"P{i}"},
         )
-    client = client_for(MemberFactory())
+    client = client_for(MemberFactory.create())
     with django_assert_max_num_queries(7):
         response = client.get(url("subwiki_changes", subwiki))
     assert response.status_code == 200

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -74,39 +74,63 @@ def clean_url(url: str) -> str:
     return url
 
 
+def _clean_title(kind: str, title: str) -> tuple[str, list[str]]:
+    title = title.strip()
+    if len(title) > MAX_TITLE:
+        return title, [_("Use at most %(n)d characters.") % {"n": MAX_TITLE}]
+    if not title and kind != PostKind.TEXT:
+        return title, [_("Please give the post a title.")]
+    return title, []
+
+
+def _clean_body(kind: str, body: str) -> tuple[str, list[str]]:
+    limit = _max_body(kind)
+    if len(body) > limit:
+        return body, [
+            _("This is too long: %(n)d characters at most (you wrote %(m)d).")
+            % {"n": limit, "m": len(body)}
+        ]
+    if kind in {PostKind.ARTICLE, PostKind.TEXT} and not body.strip():
+        return body, [_("Please write something.")]
+    return body, []
+
+
+def _clean_link(kind: str, url: str) -> tuple[str, list[str]]:
+    if kind != PostKind.LINK:
+        return url, [_("Only link posts have a link.")] if url.strip() else []
+    try:
+        return clean_url(url), []
+    except ServiceError as e:
+        return url, (e.errors or {}).get("url", [])
+
+
+def _clean_image_alt(kind: str, alt: str) -> tuple[str, list[str]]:
+    alt = alt.strip()
+    if kind == PostKind.IMAGE and not alt:
+        return alt, [_("Describe the image for people who cannot see it (alt text).")]
+    if len(alt) > MAX_ALT:
+        return alt, [_("Use at most %(n)d characters.") % {"n": MAX_ALT}]
+    return alt, []
+
+
+# Each editable field's check: (kind, value) -> (the value cleaned, what is wrong with it).
+_FIELD_CLEANERS: dict[str, Callable[[str, str], tuple[str, list[str]]]] = {
+    "title": _clean_title,
+    "body": _clean_body,
+    "url": _clean_link,
+    "image_alt": _clean_image_alt,
+}
+
+
 def _validate_fields(kind: str, fields: Mapping[str, str]) -> dict[str, str]:
     """Check and normalise the editable fields of a post of `kind`."""
     errors: dict[str, list[str]] = {}
     cleaned = {name: str(value) for name, value in fields.items()}
-    if "title" in cleaned:
-        cleaned["title"] = cleaned["title"].strip()
-        if len(cleaned["title"]) > MAX_TITLE:
-            errors["title"] = [_("Use at most %(n)d characters.") % {"n": MAX_TITLE}]
-        elif not cleaned["title"] and kind != PostKind.TEXT:
-            errors["title"] = [_("Please give the post a title.")]
-    if "body" in cleaned:
-        limit = _max_body(kind)
-        if len(cleaned["body"]) > limit:
-            errors["body"] = [
-                _("This is too long: %(n)d characters at most (you wrote %(m)d).")
-                % {"n": limit, "m": len(cleaned["body"])}
-            ]
-        elif kind in {PostKind.ARTICLE, PostKind.TEXT} and not cleaned["body"].strip():
-            errors["body"] = [_("Please write something.")]
-    if "url" in cleaned:
-        if kind == PostKind.LINK:
-            try:
-                cleaned["url"] = clean_url(cleaned["url"])
-            except ServiceError as e:
-                errors.update(e.errors or {})
-        elif cleaned["url"].strip():
-            errors["url"] = [_("Only link posts have a link.")]
-    if "image_alt" in cleaned:
-        cleaned["image_alt"] = cleaned["image_alt"].strip()
-        if kind == PostKind.IMAGE and not cleaned["image_alt"]:
-            errors["image_alt"] = [_("Describe the image for people who cannot see it (alt text).")]
-        elif len(cleaned["image_alt"]) > MAX_ALT:
-            errors["image_alt"] = [_("Use at most %(n)d characters.") % {"n": MAX_ALT}]
+    for name, clean in _FIELD_CLEANERS.items():
+        if name in cleaned:
+            cleaned[name], problems = clean(kind, cleaned[name])
+            if problems:
+                errors[name] = problems
     if errors:
         raise ServiceError(_("Some fields need your attention."), errors=errors)
     if kind == PostKind.TEXT and "title" in cleaned and not cleaned["title"]:
