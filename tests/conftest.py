@@ -12,9 +12,15 @@ from django.test import Client
 
 from tests.factories import MemberFactory
 from tests.stripe_fake import stripe_api, stripe_server  # noqa: F401  (shared fixtures)
+from tests.workers import redis_for_worker
 from tribune.accounts.models import Access, Member
 from tribune.api.models import PersonalAccessToken, hash_token
 from tribune.api.services import TOKEN_PREFIX
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Under pytest-xdist, each worker gets its own Redis database (tests/workers.py).
+    redis_for_worker()
 
 
 @pytest.fixture(autouse=True)
