@@ -8,6 +8,10 @@ UV_VERSION := 0.13.8
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on one pytest-xdist worker per core (tests/workers.py keeps them
+# apart); `make test-sqlite TEST_WORKERS=0` runs it in a single process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS)
 
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
@@ -47,12 +51,12 @@ typecheck:
 	$(BIN)/mypy
 
 test-sqlite:
-	$(BIN)/pytest
+	$(PYTEST)
 
 # Starts a throwaway PostgreSQL and Redis on loopback (tests/services.py) unless
 # TEST_DATABASE_URL / TEST_REDIS_URL name running ones.
 test-postgres:
-	$(BIN)/python -m tests.services -- $(BIN)/pytest
+	$(BIN)/python -m tests.services -- $(PYTEST)
 
 format:
 	$(BIN)/ruff format .

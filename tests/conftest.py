@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
@@ -12,9 +14,16 @@ from django.test import Client
 
 from tests.factories import MemberFactory
 from tests.stripe_fake import stripe_api, stripe_server  # noqa: F401  (shared fixtures)
+from tests.workers import redis_for_worker
 from tribune.accounts.models import Access, Member
 from tribune.api.models import PersonalAccessToken, hash_token
 from tribune.api.services import TOKEN_PREFIX
+from tribune.core import ratelimit
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Under pytest-xdist, each worker gets its own Redis database (tests/workers.py).
+    redis_for_worker()
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +39,16 @@ def _empty_cache() -> None:
     """Rate limits and cached fragments never carry over from one test to the next."""
     for each in caches.all():
         each.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_clock_stopped(monkeypatch) -> None:
+    """Rate limits count in fixed windows of the clock (an hour from :00). A test that
+    counted to its limit just before the hour turned, and was then let through just
+    after, would fail once in a while; the windows are read from a stopped clock instead.
+    The tests of the windows themselves move a clock of their own by hand."""
+    now = time.time()
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture

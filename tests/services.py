@@ -6,8 +6,10 @@ Starts a throwaway PostgreSQL cluster and a Redis server on loopback (free ports
 data in a temporary folder, durability off since it is thrown away), exports
 DATABASE_URL and REDIS_URL to the command, and stops both afterwards. When
 TEST_DATABASE_URL or TEST_REDIS_URL name servers that already run, those are used
-instead. Without the server programs it skips, unless CI or
-TRIBUNE_REQUIRE_SERVICES=1 asks for them, in which case it fails.
+instead; under pytest-xdist each worker takes the Redis database numbered after it
+(tests/workers.py), so such a Redis needs as many databases as there are workers
+(16 unless `databases` is set in its configuration). Without the server programs it
+skips, unless CI or TRIBUNE_REQUIRE_SERVICES=1 asks for them, in which case it fails.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+# One Redis database per pytest-xdist worker (tests/workers.py); Redis has 16 unless told.
+REDIS_DATABASES = 256
 
 
 def free_port() -> int:
@@ -120,7 +125,12 @@ def redis() -> Iterator[str]:
         raise FileNotFoundError("Redis (redis-server) is not installed")
     port = free_port()
     process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        [
+            server,
+            *("--port", str(port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no"),
+            *("--databases", str(REDIS_DATABASES)),
+        ],
         stdout=subprocess.DEVNULL,
     )
     try:

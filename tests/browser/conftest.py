@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,8 +23,9 @@ import pytest
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser import helpers
-from tests.browser.helpers import DESKTOP
+from tests.browser.helpers import DESKTOP, OpenPage, open_tab
+from tests.factories import MemberFactory
+from tribune.accounts.models import Member
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -88,20 +90,42 @@ def viewport() -> dict[str, int]:
 
 
 @pytest.fixture
-def page(
-    browser: Browser,
-    live_server,
-    transactional_db,
-    axe_source: str,
-    color_scheme: str,
-    viewport: dict[str, int],
-) -> Iterator[Page]:
+def open_page(
+    browser: Browser, live_server, transactional_db, axe_source: str
+) -> Iterator[OpenPage]:
+    """Opens tabs on the live server, each with its own cookies, watched and audited.
+
+    `open_page()` is another visitor; `open_page(java_script_enabled=False)` a browser
+    without JavaScript; the other keywords of `helpers.open_tab` work too. Every tab is
+    audited and closed when the test ends.
+    """
+    with ExitStack() as tabs:
+
+        def open_another(**options) -> Page:
+            return tabs.enter_context(
+                open_tab(browser, base_url=live_server.url, axe_source=axe_source, **options)
+            )
+
+        yield open_another
+
+
+@pytest.fixture
+def page(open_page: OpenPage, color_scheme: str, viewport: dict[str, int]) -> Page:
     """A fresh tab with its own cookies on the live server, watched and audited."""
-    with helpers.open_tab(
-        browser,
-        base_url=live_server.url,
-        axe_source=axe_source,
-        viewport=viewport,
-        color_scheme=color_scheme,
-    ) as tab:
-        yield tab
+    return open_page(viewport=viewport, color_scheme=color_scheme)
+
+
+@pytest.fixture
+def no_script_page(open_page: OpenPage) -> Page:
+    """A tab with JavaScript turned off: only plain forms and links work there."""
+    return open_page(java_script_enabled=False)
+
+
+@pytest.fixture
+def ada(transactional_db) -> Member:
+    return MemberFactory(username="ada", display_name="Ada Lovelace")
+
+
+@pytest.fixture
+def grace(transactional_db) -> Member:
+    return MemberFactory(username="grace", display_name="Grace Hopper")

@@ -1,17 +1,19 @@
-"""What the browser tests do with a page: open it, follow links, audit it, read the mail.
+"""What the browser tests do with a page: open it, log in, follow links, audit it, read the mail.
 
 `visit(page, path)` opens a page and `click_through(page, locator)` follows a link or submits
 a form; both audit the page they land on with axe-core and fail on serious or critical
 violations. After anything else that loads a page, call `audit(page)`: a page that was loaded
-and left without an audit fails the test (see `open_tab`, which the `page` fixture uses).
+and left without an audit fails the test (see `open_tab`, which the `page`, `open_page` and
+`no_script_page` fixtures of conftest.py use).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -23,7 +25,6 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import (
     Browser,
-    BrowserContext,
     ConsoleMessage,
     Locator,
     Page,
@@ -31,6 +32,8 @@ from playwright.sync_api import (
     Response,
     Route,
 )
+
+from tests.factories import PASSWORD
 
 if TYPE_CHECKING:
     from tribune.accounts.models import Member
@@ -43,6 +46,10 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 FAILING_IMPACTS = ("critical", "serious")
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
+
+# What the `open_page` fixture gives: call it for another tab, with keyword arguments
+# of `open_tab` (`java_script_enabled=False`, `viewport=PHONE`).
+OpenPage = Callable[..., Page]
 
 _RUN_AXE = """
 async (options) => {
@@ -66,6 +73,7 @@ async (options) => {
 class PageWatch:
     """What happened in one tab: the pages it loaded and what went wrong on them."""
 
+    base_url: str
     loaded: list[str] = field(default_factory=list)
     audited: int = 0
     problems: list[str] = field(default_factory=list)
@@ -77,9 +85,9 @@ class PageWatch:
 _watches: dict[int, PageWatch] = {}
 
 
-def watch(page: Page, *, scripts: bool = True) -> PageWatch:
+def watch(page: Page, *, base_url: str, scripts: bool = True) -> PageWatch:
     """Start recording what happens in `page` (called once by `open_tab`)."""
-    record = _watches[id(page)] = PageWatch(scripts=scripts)
+    record = _watches[id(page)] = PageWatch(base_url=base_url, scripts=scripts)
     return record
 
 
@@ -100,7 +108,7 @@ def open_tab(
     """A fresh tab with its own cookies on the live server, watched and audited.
 
     The `page` fixture is one; a test that needs a second visitor, or a browser with
-    JavaScript turned off, opens more.
+    JavaScript turned off, opens more with the `open_page` fixture.
     """
     context = browser.new_context(
         base_url=base_url,
@@ -112,7 +120,7 @@ def open_tab(
     )
     context.set_default_timeout(10_000)
     tab = context.new_page()
-    record = watch(tab, scripts=java_script_enabled)
+    record = watch(tab, base_url=base_url, scripts=java_script_enabled)
     here = urlsplit(base_url).netloc
 
     def serve_axe(route: Route) -> None:
@@ -147,14 +155,38 @@ def open_tab(
         context.close()
 
 
-def log_in_as(context: BrowserContext, member: Member, *, base_url: str) -> None:
-    """Log `member` in without the form (test_accounts.py covers the form itself)."""
+def log_in_as(page: Page, member: Member) -> Page:
+    """Log `member` in without the form, in `page`'s tab (test_accounts.py covers the form)."""
     client = Client()
     client.force_login(member)
     session = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.value, "url": base_url}]
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session.value,
+                "url": _watches[id(page)].base_url,
+            }
+        ]
     )
+    return page
+
+
+def log_in(page: Page, login: str, password: str = PASSWORD) -> None:
+    """Fill in and send the log-in form the page shows."""
+    page.get_by_label("Username or e-mail address").fill(login)
+    page.get_by_label("Password", exact=True).fill(password)
+    click_through(page, page.get_by_role("button", name="Log in"))
+
+
+def fill_sign_up(page: Page, *, name: str, username: str, email: str, born: dt.date) -> None:
+    """Fill in the sign-up form the page shows, with the factories' password."""
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Date of birth").fill(born.isoformat())
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
 
 
 def audit(page: Page) -> None:
@@ -222,6 +254,26 @@ def click_through(page: Page, locator: Locator) -> Response | None:
         locator.click()
     audit(page)
     return navigation.value
+
+
+def htmx_request(page: Page, locator: Locator) -> Response:
+    """Click something htmx sends, and wait for its answer (the page does not reload).
+
+    Only a request htmx made counts, so a plain form post or link would time out here.
+    """
+    with page.expect_response(
+        lambda response: response.request.headers.get("hx-request") == "true"
+    ) as answer:
+        locator.click()
+    return answer.value
+
+
+def header(page: Page) -> Locator:
+    return page.get_by_role("banner")
+
+
+def main(page: Page) -> Locator:
+    return page.get_by_role("main")
 
 
 def has_horizontal_scroll(page: Page) -> bool:

@@ -13,8 +13,11 @@ from playwright.sync_api import Page, expect
 from tests.browser.helpers import (
     PHONE,
     click_through,
+    fill_sign_up,
     first_link,
     has_horizontal_scroll,
+    header,
+    log_in,
     mail_text,
     read_mail,
     visit,
@@ -23,25 +26,6 @@ from tests.factories import PASSWORD, MemberFactory
 from tribune.accounts.models import Member
 
 pytestmark = pytest.mark.browser
-
-
-def fill_sign_up(page: Page, *, name: str, username: str, email: str, born: dt.date) -> None:
-    page.get_by_label("Name", exact=True).fill(name)
-    page.get_by_label("Username", exact=True).fill(username)
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Date of birth").fill(born.isoformat())
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password (again)").fill(PASSWORD)
-
-
-def log_in(page: Page, login: str, password: str = PASSWORD) -> None:
-    page.get_by_label("Username or e-mail address").fill(login)
-    page.get_by_label("Password", exact=True).fill(password)
-    click_through(page, page.get_by_role("button", name="Log in"))
-
-
-def header(page: Page):
-    return page.get_by_role("banner")
 
 
 def test_join_confirm_log_in_edit_profile_and_log_out(page: Page, settings):
@@ -172,10 +156,9 @@ def authenticator_code(secret: str) -> str:
     return str(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
 
 
-def test_two_factor_set_up_then_log_in_with_a_recovery_code(page: Page, settings):
+def test_two_factor_set_up_then_log_in_with_a_recovery_code(page: Page, settings, grace):
     # One step of clock drift allowed, so that a code read at the end of its 30 seconds counts.
     settings.MFA_TOTP_TOLERANCE = 1
-    MemberFactory(username="grace", display_name="Grace Hopper")
     visit(page, "/accounts/login/")
     log_in(page, "grace")
     click_through(page, header(page).get_by_role("link", name="Settings"))

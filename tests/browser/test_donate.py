@@ -5,14 +5,13 @@ badge they can hide. Also: the goal's bar and the financials, with and without J
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import audit, click_through, log_in_as, open_tab, visit
+from tests.browser.helpers import audit, click_through, log_in_as, main, visit
 from tests.factories import MemberFactory
 from tribune.accounts.models import Access, AccessMode, Member
 from tribune.accounts.waitlist import access_mode_set, member_email_verified
@@ -27,29 +26,14 @@ def _waitlist_site(transactional_db) -> None:
     access_mode_set(actor=None, mode=AccessMode.WAITLIST)
 
 
-@pytest.fixture
-def no_script_page(
-    browser: Browser, live_server, transactional_db, axe_source: str
-) -> Iterator[Page]:
-    """A tab with JavaScript turned off: only plain forms and links work there."""
-    with open_tab(
-        browser, base_url=live_server.url, axe_source=axe_source, java_script_enabled=False
-    ) as tab:
-        yield tab
-
-
 def waiting_in_line(username: str, name: str) -> Member:
     member = MemberFactory(username=username, display_name=name, access=Access.WAITLISTED)
     return member_email_verified(member=member)
 
 
-def main(page: Page):
-    return page.get_by_role("main")
-
-
-def test_a_waitlisted_member_gives_staff_confirm_and_the_member_is_let_in(page: Page, live_server):
+def test_a_waitlisted_member_gives_staff_confirm_and_the_member_is_let_in(page: Page):
     ada = waiting_in_line("ada", "Ada Lovelace")
-    log_in_as(page.context, ada, base_url=live_server.url)
+    log_in_as(page, ada)
 
     # Ada reads why to give, and gives 100 EUR once.
     visit(page, "/donate/")
@@ -109,10 +93,10 @@ def test_a_waitlisted_member_gives_staff_confirm_and_the_member_is_let_in(page: 
     expect(row).to_contain_text("Confirmed")
 
 
-def test_a_wrong_amount_is_explained_and_kept_without_javascript(no_script_page: Page, live_server):
-    page = no_script_page
-    grace = MemberFactory(username="grace", display_name="Grace Hopper")
-    log_in_as(page.context, grace, base_url=live_server.url)
+def test_a_wrong_amount_is_explained_and_kept_without_javascript(
+    no_script_page: Page, grace: Member
+):
+    page = log_in_as(no_script_page, grace)
     visit(page, "/donate/")
     page.get_by_role("radio", name="Monthly").check()
     page.get_by_role("radio", name="Another amount").check()
@@ -128,9 +112,9 @@ def test_a_wrong_amount_is_explained_and_kept_without_javascript(no_script_page:
     assert Donation.objects.get(member=grace).amount == 7.5
 
 
-def test_the_home_page_fetches_the_goals_bar_and_the_financials_chart_it(page: Page, live_server):
+def test_the_home_page_fetches_the_goals_bar_and_the_financials_chart_it(page: Page):
     reader = MemberFactory(username="reader", display_name="Reader")
-    log_in_as(page.context, reader, base_url=live_server.url)
+    log_in_as(page, reader)
     visit(page, "/")
     # Fetched by htmx where the page had no sums at hand.
     expect(page.get_by_role("progressbar", name="This month\u2019s funding goal")).to_be_visible()

@@ -4,23 +4,23 @@ edit conflicts, htmx's inline edit and preview, and the same without JavaScript.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Dialog, Locator, Page, Response, expect
+from playwright.sync_api import ConsoleMessage, Dialog, Locator, Page, expect
 
 from tests.browser.helpers import (
-    DESKTOP,
     PHONE,
+    OpenPage,
     audit,
     click_through,
     has_horizontal_scroll,
+    header,
+    htmx_request,
+    log_in,
     log_in_as,
-    open_tab,
     visit,
 )
-from tests.factories import PASSWORD, MemberFactory, make_post, make_subwiki
+from tests.factories import make_post, make_subwiki
 from tribune.accounts.models import Member
 from tribune.posts.models import Post
 from tribune.posts.services import post_edit
@@ -28,58 +28,9 @@ from tribune.wiki.models import Revision
 
 pytestmark = pytest.mark.browser
 
-OpenPage = Callable[..., Page]
-
-
-@pytest.fixture
-def open_page(
-    browser: Browser, live_server, transactional_db, axe_source: str
-) -> Iterator[OpenPage]:
-    """Opens more tabs, each with its own cookies: a second member, or no JavaScript."""
-    with ExitStack() as tabs:
-
-        def open_another(
-            *, java_script_enabled: bool = True, viewport: dict[str, int] = DESKTOP
-        ) -> Page:
-            return tabs.enter_context(
-                open_tab(
-                    browser,
-                    base_url=live_server.url,
-                    axe_source=axe_source,
-                    viewport=viewport,
-                    java_script_enabled=java_script_enabled,
-                )
-            )
-
-        yield open_another
-
-
-def logged_in(page: Page, member: Member, live_server) -> Page:
-    log_in_as(page.context, member, base_url=live_server.url)
-    return page
-
-
-def header(page: Page) -> Locator:
-    return page.get_by_role("banner")
-
 
 def status(page: Page, text: str) -> Locator:
     return page.get_by_role("status").filter(has_text=text)
-
-
-def log_in(page: Page, login: str) -> None:
-    page.get_by_label("Username or e-mail address").fill(login)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    click_through(page, page.get_by_role("button", name="Log in"))
-
-
-def htmx_request(page: Page, locator: Locator) -> Response:
-    """Click something htmx sends, and wait for its answer (the page does not reload)."""
-    with page.expect_response(
-        lambda response: response.request.headers.get("hx-request") == "true"
-    ) as answer:
-        locator.click()
-    return answer.value
 
 
 def revision_ids(post_id: int) -> list[int]:
@@ -100,10 +51,8 @@ EDITED = (
 )
 
 
+@pytest.mark.usefixtures("ada", "grace")
 def test_create_a_subwiki_post_edit_compare_and_revert(page: Page):
-    MemberFactory(username="ada", display_name="Ada Lovelace")
-    MemberFactory(username="grace", display_name="Grace Hopper")
-
     # Ada starts a subwiki and writes the first article in it.
     visit(page, "/accounts/login/")
     log_in(page, "ada")
@@ -178,10 +127,8 @@ def test_create_a_subwiki_post_edit_compare_and_revert(page: Page):
 
 @pytest.mark.parametrize("second_has_scripts", [True, False], ids=["htmx", "no-javascript"])
 def test_an_edit_conflict_keeps_the_members_text(
-    page: Page, open_page: OpenPage, live_server, second_has_scripts: bool
+    page: Page, open_page: OpenPage, ada: Member, grace: Member, second_has_scripts: bool
 ):
-    ada = MemberFactory(username="ada", display_name="Ada Lovelace")
-    grace = MemberFactory(username="grace", display_name="Grace Hopper")
     post = make_post(
         author=ada,
         subwiki=make_subwiki(owner=ada),
@@ -189,8 +136,8 @@ def test_an_edit_conflict_keeps_the_members_text(
         body="First line.\nSecond line.\nThird line.\n",
     )
     edit_path = f"/p/{post.pk}/edit/"
-    ada_page = logged_in(page, ada, live_server)
-    grace_page = logged_in(open_page(java_script_enabled=second_has_scripts), grace, live_server)
+    ada_page = log_in_as(page, ada)
+    grace_page = log_in_as(open_page(java_script_enabled=second_has_scripts), grace)
 
     # Both open the form of the same revision.
     visit(ada_page, edit_path)
@@ -252,11 +199,10 @@ def test_an_edit_conflict_keeps_the_members_text(
     assert len(revision_ids(post.pk)) == 3
 
 
-def test_inline_edit_and_markdown_preview_with_htmx(page: Page, live_server):
-    ada = MemberFactory(username="ada", display_name="Ada Lovelace")
+def test_inline_edit_and_markdown_preview_with_htmx(page: Page, live_server, ada: Member):
     post = make_post(author=ada, title="Inline notes", body="The engine weaves patterns.\n")
     post_url = f"{live_server.url}/p/{post.pk}/"
-    logged_in(page, ada, live_server)
+    log_in_as(page, ada)
     dialogs: list[str] = []
     console_errors: list[str] = []
 
@@ -316,10 +262,9 @@ def test_inline_edit_and_markdown_preview_with_htmx(page: Page, live_server):
     assert console_errors == []
 
 
-def test_editing_works_without_javascript(open_page: OpenPage, live_server):
-    ada = MemberFactory(username="ada", display_name="Ada Lovelace")
+def test_editing_works_without_javascript(no_script_page: Page, ada: Member):
     post = make_post(author=ada, title="Plain notes", body="Written without scripts.\n")
-    page = logged_in(open_page(java_script_enabled=False), ada, live_server)
+    page = log_in_as(no_script_page, ada)
 
     visit(page, f"/p/{post.pk}/")
     click_through(page, page.get_by_role("link", name="Edit", exact=True))
@@ -348,8 +293,7 @@ LONG_LINE = (
 
 
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone-360px"])
-def test_subwiki_post_and_diff_pages_fit_a_phone(page: Page, live_server):
-    ada = MemberFactory(username="ada", display_name="Ada Lovelace")
+def test_subwiki_post_and_diff_pages_fit_a_phone(page: Page, ada: Member):
     subwiki = make_subwiki(
         owner=ada,
         name="Analytical Engines and Difference Engines",
@@ -369,7 +313,7 @@ def test_subwiki_post_and_diff_pages_fit_a_phone(page: Page, live_server):
         base_revision=post.page.current_revision_id,
         summary="Longer words, and a summary that is long enough to wrap on a phone screen too",
     )
-    logged_in(page, ada, live_server)
+    log_in_as(page, ada)
 
     for path in [
         f"/s/{subwiki.slug}/",

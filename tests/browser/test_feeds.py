@@ -4,54 +4,29 @@ htmx appends in place, and without JavaScript it is a link to the next page."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import DESKTOP, audit, click_through, log_in_as, open_tab, visit
+from tests.browser.helpers import audit, click_through, log_in_as, visit
 from tests.factories import MemberFactory, make_post, make_subwiki
 from tests.feeds.conftest import bulk_posts
 from tribune.communities.services import subwiki_follow
 
 pytestmark = pytest.mark.browser
 
-OpenPage = Callable[..., Page]
-
-
-@pytest.fixture
-def open_page(
-    browser: Browser, live_server, transactional_db, axe_source: str
-) -> Iterator[OpenPage]:
-    """Opens tabs with their own cookies; `java_script_enabled=False` for one without scripts."""
-    with ExitStack() as tabs:
-
-        def open_page(*, java_script_enabled: bool = True) -> Page:
-            return tabs.enter_context(
-                open_tab(
-                    browser,
-                    base_url=live_server.url,
-                    axe_source=axe_source,
-                    viewport=DESKTOP,
-                    java_script_enabled=java_script_enabled,
-                )
-            )
-
-        yield open_page
-
 
 def cards(page: Page):
     return page.locator("article.post-card h3")
 
 
-def test_follow_a_subwiki_and_see_its_posts_at_home(page: Page, live_server):
+def test_follow_a_subwiki_and_see_its_posts_at_home(page: Page):
     reader = MemberFactory(username="rita", display_name="Rita Reader")
     owner = MemberFactory(username="otto", display_name="Otto Owner")
     gardens = make_subwiki(owner=owner, name="Gardens", slug="gardens")
     make_post(owner, subwiki=gardens, title="Planting tulips in autumn")
     make_post(owner, subwiki=make_subwiki(owner=owner, name="Cars"), title="Changing a tyre")
-    log_in_as(page.context, reader, base_url=live_server.url)
+    log_in_as(page, reader)
 
     visit(page, "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your feed")
@@ -83,8 +58,8 @@ def _busy_reader(count: int):
     return reader
 
 
-def test_load_more_appends_the_next_posts_in_place(page: Page, live_server):
-    log_in_as(page.context, _busy_reader(45), base_url=live_server.url)
+def test_load_more_appends_the_next_posts_in_place(page: Page):
+    log_in_as(page, _busy_reader(45))
     visit(page, "/")
     expect(cards(page)).to_have_count(20)
 
@@ -100,9 +75,8 @@ def test_load_more_appends_the_next_posts_in_place(page: Page, live_server):
     audit(page)
 
 
-def test_load_more_without_javascript_opens_the_next_page(open_page: OpenPage, live_server):
-    page = open_page(java_script_enabled=False)
-    log_in_as(page.context, _busy_reader(25), base_url=live_server.url)
+def test_load_more_without_javascript_opens_the_next_page(no_script_page: Page):
+    page = log_in_as(no_script_page, _busy_reader(25))
     visit(page, "/")
     expect(cards(page)).to_have_count(20)
 

@@ -4,13 +4,12 @@ in place, and without JavaScript the same forms come back to the page."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, Response, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import audit, click_through, log_in_as, open_tab, visit
-from tests.factories import MemberFactory, make_post, make_subwiki
+from tests.browser.helpers import audit, click_through, htmx_request, log_in_as, visit
+from tests.factories import make_post, make_subwiki
 from tribune.accounts.models import Member, MemberFollow
 from tribune.posts.models import Post, Reaction
 
@@ -18,39 +17,18 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def no_script_page(
-    browser: Browser, live_server, transactional_db, axe_source: str
-) -> Iterator[Page]:
-    """A tab with JavaScript turned off: only plain forms and links work there."""
-    with open_tab(
-        browser, base_url=live_server.url, axe_source=axe_source, java_script_enabled=False
-    ) as tab:
-        yield tab
+def post(ada: Member) -> Post:
+    return make_post(ada, subwiki=make_subwiki(ada), title="Notes on the engine")
 
 
-def htmx_post(page: Page, locator: Locator) -> Response:
-    """Click a button htmx sends, and wait for its answer (the page does not reload)."""
-    with page.expect_response(lambda response: response.request.method == "POST") as answer:
-        locator.click()
-    return answer.value
-
-
-def people(live_server) -> tuple[Member, Member, Post]:
-    ada = MemberFactory(username="ada", display_name="Ada Lovelace")
-    grace = MemberFactory(username="grace", display_name="Grace Hopper")
-    post = make_post(ada, subwiki=make_subwiki(ada), title="Notes on the engine")
-    return ada, grace, post
-
-
-def test_follow_and_upvote_with_javascript(page: Page, live_server):
-    ada, grace, post = people(live_server)
-    log_in_as(page.context, grace, base_url=live_server.url)
+def test_follow_and_upvote_with_javascript(page: Page, ada: Member, grace: Member, post: Post):
+    log_in_as(page, grace)
 
     # Grace follows Ada from her profile: the button and the count change in place.
     visit(page, "/u/ada/")
     page.evaluate("() => { window.stillHere = true; }")  # gone if the page reloads
     follow = page.get_by_role("button", name="Follow Ada Lovelace")
-    assert htmx_post(page, follow).status == 200
+    assert htmx_request(page, follow).status == 200
     unfollow = page.get_by_role("button", name="Unfollow Ada Lovelace")
     expect(unfollow).to_be_visible()
     expect(unfollow).to_be_focused()  # htmx keeps the focus on the swapped button
@@ -70,7 +48,7 @@ def test_follow_and_upvote_with_javascript(page: Page, live_server):
     upvote = page.get_by_role("button", name="Upvote “Notes on the engine”")
     expect(upvote).to_have_attribute("aria-pressed", "false")
     expect(page.locator(f"#upvote-count-{post.pk}")).to_have_text("0 upvotes")
-    assert htmx_post(page, upvote).status == 200
+    assert htmx_request(page, upvote).status == 200
     expect(upvote).to_have_attribute("aria-pressed", "true")
     expect(page.locator(f"#upvote-count-{post.pk}")).to_have_text("1 upvote")
     expect(upvote).to_be_focused()
@@ -79,7 +57,7 @@ def test_follow_and_upvote_with_javascript(page: Page, live_server):
     assert Post.objects.get(pk=post.pk).upvote_count == 1
 
     # Pressed again, the upvote is taken back.
-    htmx_post(page, upvote)
+    htmx_request(page, upvote)
     expect(upvote).to_have_attribute("aria-pressed", "false")
     expect(page.locator(f"#upvote-count-{post.pk}")).to_have_text("0 upvotes")
     assert not Reaction.objects.exists()
@@ -87,10 +65,10 @@ def test_follow_and_upvote_with_javascript(page: Page, live_server):
     expect(page.get_by_role("button", name="Unfollow Ada Lovelace")).to_be_visible()
 
 
-def test_follow_and_upvote_without_javascript(no_script_page: Page, live_server):
-    page = no_script_page
-    ada, grace, post = people(live_server)
-    log_in_as(page.context, grace, base_url=live_server.url)
+def test_follow_and_upvote_without_javascript(
+    no_script_page: Page, ada: Member, grace: Member, post: Post
+):
+    page = log_in_as(no_script_page, grace)
 
     visit(page, "/u/ada/")
     click_through(page, page.get_by_role("button", name="Follow Ada Lovelace"))

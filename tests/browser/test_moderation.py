@@ -4,12 +4,10 @@ with its diff in front of them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import click_through, log_in_as, open_tab, visit
+from tests.browser.helpers import OpenPage, click_through, log_in_as, visit
 from tests.factories import MemberFactory, make_post, make_subwiki
 from tribune.communities.models import Role
 from tribune.communities.services import membership_set_role, subwiki_join
@@ -21,15 +19,8 @@ from tribune.wiki.models import Revision, RevisionStatus
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def second_tab(browser: Browser, live_server, transactional_db, axe_source: str) -> Iterator[Page]:
-    """Another visitor's tab, with cookies of its own."""
-    with open_tab(browser, base_url=live_server.url, axe_source=axe_source) as tab:
-        yield tab
-
-
 def test_report_a_post_handle_it_from_the_queue_and_see_it_in_the_log(
-    page: Page, second_tab: Page, live_server
+    page: Page, open_page: OpenPage
 ):
     owner = MemberFactory(username="olga", display_name="Olga Owner")
     moderator = MemberFactory(username="mo", display_name="Mo Moderator")
@@ -41,7 +32,7 @@ def test_report_a_post_handle_it_from_the_queue_and_see_it_in_the_log(
     post = make_post(spammer, subwiki=square, title="Cheap watches here")
 
     # Rita reports the post from its page.
-    log_in_as(page.context, reader, base_url=live_server.url)
+    log_in_as(page, reader)
     visit(page, post.get_absolute_url())
     click_through(page, page.get_by_role("link", name="Report this post"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Report to the moderators")
@@ -52,7 +43,7 @@ def test_report_a_post_handle_it_from_the_queue_and_see_it_in_the_log(
     assert Report.objects.get().reason == "spam"
 
     # Mo finds it in the subwiki's queue and removes the post, with a reason.
-    log_in_as(second_tab.context, moderator, base_url=live_server.url)
+    second_tab = log_in_as(open_page(), moderator)
     visit(second_tab, "/moderation/?subwiki=town-square")
     item = second_tab.get_by_role("article", name="Reported Cheap watches here")
     expect(item).to_contain_text("Advertising, posted in every subwiki.")
@@ -73,14 +64,14 @@ def test_report_a_post_handle_it_from_the_queue_and_see_it_in_the_log(
     assert ModerationAction.objects.get().action == "remove"
 
 
-def test_a_reason_is_required_before_removing(page: Page, live_server):
+def test_a_reason_is_required_before_removing(page: Page):
     owner = MemberFactory(username="olga", display_name="Olga Owner")
     square = make_subwiki(owner, name="Town square", slug="town-square")
     post = make_post(MemberFactory(), subwiki=square, title="A post")
     Report.objects.create(
         reporter=MemberFactory(), target=f"post:{post.pk}", subwiki=square, reason="abuse"
     )
-    log_in_as(page.context, owner, base_url=live_server.url)
+    log_in_as(page, owner)
     visit(page, "/moderation/")
     item = page.get_by_role("article", name="Reported A post")
     item.get_by_role("button", name="Remove").click()  # the browser asks for a reason first
@@ -88,7 +79,7 @@ def test_a_reason_is_required_before_removing(page: Page, live_server):
     assert not Post.objects.get(pk=post.pk).is_removed
 
 
-def test_a_trusted_member_approves_a_pending_edit_from_the_queue(page: Page, live_server):
+def test_a_trusted_member_approves_a_pending_edit_from_the_queue(page: Page):
     author = MemberFactory(username="ada", display_name="Ada Lovelace")
     newcomer = MemberFactory(username="newbie", display_name="New Comer")
     trusted = MemberFactory(username="grace", display_name="Grace Hopper", trust_level=2)
@@ -102,7 +93,7 @@ def test_a_trusted_member_approves_a_pending_edit_from_the_queue(page: Page, liv
     )
     assert result.pending
 
-    log_in_as(page.context, trusted, base_url=live_server.url)
+    log_in_as(page, trusted)
     visit(page, "/moderation/")
     item = page.get_by_role("article", name="Waits for review The analytical engine")
     expect(item.locator(".diff ins")).to_contain_text("better")

@@ -4,12 +4,11 @@ JavaScript, and see a helpful note on its post and on the feed once the scorer r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, Response, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import audit, click_through, log_in_as, open_tab, visit
+from tests.browser.helpers import audit, click_through, htmx_request, log_in_as, visit
 from tests.factories import MemberFactory, make_post, make_subwiki
 from tests.moderation.test_notes import rated_population
 from tribune.accounts.models import Member
@@ -18,22 +17,6 @@ from tribune.notes.services import note_create, notes_score
 from tribune.posts.models import Post
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def no_script_page(
-    browser: Browser, live_server, transactional_db, axe_source: str
-) -> Iterator[Page]:
-    """A tab with JavaScript turned off: only plain forms and links work there."""
-    with open_tab(
-        browser, base_url=live_server.url, axe_source=axe_source, java_script_enabled=False
-    ) as tab:
-        yield tab
-
-
-@pytest.fixture
-def ada(transactional_db) -> Member:
-    return MemberFactory(username="ada", display_name="Ada Lovelace")
 
 
 @pytest.fixture
@@ -56,16 +39,10 @@ def note(post: Post) -> CommunityNote:
     )
 
 
-def htmx_post(page: Page, button) -> Response:
-    """Click a button htmx sends, and wait for its answer (the page does not reload)."""
-    with page.expect_response(lambda response: response.request.method == "POST") as answer:
-        button.click()
-    return answer.value
-
-
-def test_a_member_rates_a_note_in_place_and_changes_their_mind(page: Page, live_server, note, post):
-    grace = MemberFactory(username="grace", display_name="Grace Hopper")
-    log_in_as(page.context, grace, base_url=live_server.url)
+def test_a_member_rates_a_note_in_place_and_changes_their_mind(
+    page: Page, grace: Member, note: CommunityNote, post: Post
+):
+    log_in_as(page, grace)
     visit(page, post.get_absolute_url())
     page.evaluate("() => { window.stillHere = true; }")  # gone if the page reloads
 
@@ -75,7 +52,7 @@ def test_a_member_rates_a_note_in_place_and_changes_their_mind(page: Page, live_
     rating = page.locator(f"#note-rating-{note.pk}")
     yes = rating.get_by_role("button", name="Yes")
     expect(yes).to_have_attribute("aria-pressed", "false")
-    assert htmx_post(page, yes).status == 200
+    assert htmx_request(page, yes).status == 200
     expect(rating.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "true")
     expect(rating).to_contain_text("Rated helpful: 1")
     expect(rating.get_by_role("status")).to_contain_text("Your rating is saved")
@@ -83,7 +60,7 @@ def test_a_member_rates_a_note_in_place_and_changes_their_mind(page: Page, live_
     audit(page)
 
     # Rated again, the rating changes: still one per member.
-    htmx_post(page, rating.get_by_role("button", name="No"))
+    htmx_request(page, rating.get_by_role("button", name="No"))
     expect(rating.get_by_role("button", name="No")).to_have_attribute("aria-pressed", "true")
     expect(rating).to_contain_text("not helpful: 1")
     audit(page)
@@ -91,11 +68,9 @@ def test_a_member_rates_a_note_in_place_and_changes_their_mind(page: Page, live_
 
 
 def test_rating_without_javascript_comes_back_to_the_note(
-    no_script_page: Page, live_server, note, post
+    no_script_page: Page, grace: Member, note: CommunityNote, post: Post
 ):
-    page = no_script_page
-    grace = MemberFactory(username="grace", display_name="Grace Hopper")
-    log_in_as(page.context, grace, base_url=live_server.url)
+    page = log_in_as(no_script_page, grace)
     visit(page, post.get_absolute_url())
     click_through(
         page, page.locator(f"#note-rating-{note.pk}").get_by_role("button", name="Somewhat")
@@ -106,9 +81,9 @@ def test_rating_without_javascript_comes_back_to_the_note(
     expect(somewhat).to_have_attribute("aria-pressed", "true")
 
 
-def test_a_level_one_member_adds_a_note_from_the_post_page(page: Page, live_server, post):
+def test_a_level_one_member_adds_a_note_from_the_post_page(page: Page, post: Post):
     writer = MemberFactory(username="nora", display_name="Nora Checker", trust_level=1)
-    log_in_as(page.context, writer, base_url=live_server.url)
+    log_in_as(page, writer)
     visit(page, post.get_absolute_url())
     page.get_by_text("Add a note to this post").click()
     page.get_by_label("The post is misleading").check()
@@ -122,7 +97,7 @@ def test_a_level_one_member_adds_a_note_from_the_post_page(page: Page, live_serv
     assert CommunityNote.objects.get(author=writer).sources == ["https://example.org/log"]
 
 
-def test_a_helpful_note_shows_on_its_post_and_the_feed_after_scoring(page: Page, live_server, post):
+def test_a_helpful_note_shows_on_its_post_and_the_feed_after_scoring(page: Page, post: Post):
     notes, _group = rated_population(post, camp=4)
     visit(page, post.get_absolute_url())
     expect(page.get_by_role("complementary", name="Readers added context")).to_have_count(0)

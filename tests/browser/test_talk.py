@@ -4,52 +4,24 @@ edit and delete in place, and fold a thread."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, Response, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.helpers import DESKTOP, audit, click_through, log_in_as, open_tab, visit
-from tests.factories import MemberFactory, make_post, make_subwiki
+from tests.browser.helpers import (
+    OpenPage,
+    audit,
+    click_through,
+    htmx_request,
+    log_in_as,
+    visit,
+)
+from tests.factories import make_post, make_subwiki
 from tribune.accounts.models import Member
 from tribune.talk.models import Comment
 from tribune.talk.services import MAX_BODY, comment_create
 
 pytestmark = pytest.mark.browser
-
-OpenPage = Callable[..., Page]
-
-
-@pytest.fixture
-def open_page(
-    browser: Browser, live_server, transactional_db, axe_source: str
-) -> Iterator[OpenPage]:
-    """Opens more tabs, each with its own cookies: a second member, or no JavaScript."""
-    with ExitStack() as tabs:
-
-        def open_page(*, java_script_enabled: bool = True) -> Page:
-            return tabs.enter_context(
-                open_tab(
-                    browser,
-                    base_url=live_server.url,
-                    axe_source=axe_source,
-                    viewport=DESKTOP,
-                    java_script_enabled=java_script_enabled,
-                )
-            )
-
-        yield open_page
-
-
-@pytest.fixture
-def ada(transactional_db) -> Member:
-    return MemberFactory(username="ada", display_name="Ada Lovelace")
-
-
-@pytest.fixture
-def grace(transactional_db) -> Member:
-    return MemberFactory(username="grace", display_name="Grace Hopper")
 
 
 @pytest.fixture
@@ -61,11 +33,6 @@ def post(ada: Member):
     )
 
 
-def logged_in(page: Page, member: Member, live_server) -> Page:
-    log_in_as(page.context, member, base_url=live_server.url)
-    return page
-
-
 def talk(page: Page) -> Locator:
     return page.get_by_role("region", name=re.compile(r"^Talk"))
 
@@ -74,23 +41,16 @@ def thread_of(page: Page, comment: Comment) -> Locator:
     return page.locator(f"#comment-{comment.pk}")
 
 
-def htmx_post(page: Page, locator: Locator) -> Response:
-    """Click something htmx sends, and wait for its answer (the page does not reload)."""
-    with page.expect_response(lambda response: response.request.method == "POST") as answer:
-        locator.click()
-    return answer.value
-
-
 def test_comment_reply_edit_and_delete_with_htmx(
-    page: Page, open_page: OpenPage, live_server, ada: Member, grace: Member, post
+    page: Page, open_page: OpenPage, ada: Member, grace: Member, post
 ):
-    ada_page = logged_in(page, ada, live_server)
+    ada_page = log_in_as(page, ada)
     visit(ada_page, post.get_absolute_url())
     expect(talk(ada_page)).to_contain_text("No comments yet")
 
     # Ada starts the talk; the page does not reload, and her comment ends the list.
     ada_page.get_by_label("Your comment", exact=True).fill("Who has read the **1843** notes?")
-    htmx_post(ada_page, ada_page.get_by_role("button", name="Post the comment"))
+    htmx_request(ada_page, ada_page.get_by_role("button", name="Post the comment"))
     first = Comment.objects.get()
     expect(thread_of(ada_page, first).locator(".comment-body strong")).to_have_text("1843")
     expect(ada_page.locator("#talk-count")).to_have_text("1 comment")
@@ -100,12 +60,12 @@ def test_comment_reply_edit_and_delete_with_htmx(
     audit(ada_page)
 
     # Grace replies in place, mentioning Ada.
-    grace_page = logged_in(open_page(), grace, live_server)
+    grace_page = log_in_as(open_page(), grace)
     visit(grace_page, post.get_absolute_url())
     reply_box = grace_page.locator(f"#reply-{first.pk}")
     reply_box.locator("summary").click()
     reply_box.get_by_label("Your reply").fill("I have, @ada: note G is the famous one.")
-    htmx_post(grace_page, reply_box.get_by_role("button", name="Post the reply"))
+    htmx_request(grace_page, reply_box.get_by_role("button", name="Post the reply"))
     reply = Comment.objects.get(parent=first)
     nested = grace_page.locator(f"#replies-{first.pk} > #comment-{reply.pk}")
     expect(nested).to_contain_text("note G is the famous one")
@@ -122,7 +82,7 @@ def test_comment_reply_edit_and_delete_with_htmx(
     edit_box = ada_page.locator(f"#edit-{first.pk}")
     edit_box.locator("summary").click()
     edit_box.get_by_label("New text of your comment").fill("Who has read the notes of 1843?")
-    htmx_post(ada_page, edit_box.get_by_role("button", name="Save"))
+    htmx_request(ada_page, edit_box.get_by_role("button", name="Save"))
     main = ada_page.locator(f"#comment-main-{first.pk}")
     expect(main).to_contain_text("Your comment is saved.")
     expect(main.locator(".comment-body")).to_have_text("Who has read the notes of 1843?")
@@ -134,7 +94,7 @@ def test_comment_reply_edit_and_delete_with_htmx(
     visit(grace_page, post.get_absolute_url())
     delete_box = grace_page.locator(f"#comment-main-{reply.pk} details").filter(has_text="Delete")
     delete_box.locator("summary").click()
-    htmx_post(grace_page, delete_box.get_by_role("button", name="Delete the comment"))
+    htmx_request(grace_page, delete_box.get_by_role("button", name="Delete the comment"))
     expect(grace_page.locator(f"#comment-who-{reply.pk}")).to_contain_text("[deleted]")
     expect(grace_page.locator(f"#comment-{reply.pk}")).not_to_contain_text("note G")
     expect(grace_page.locator("#talk-count")).to_have_text("1 comment")
@@ -142,9 +102,9 @@ def test_comment_reply_edit_and_delete_with_htmx(
 
 
 def test_comment_and_reply_without_javascript(
-    open_page: OpenPage, live_server, ada: Member, grace: Member, post
+    open_page: OpenPage, ada: Member, grace: Member, post
 ):
-    ada_page = logged_in(open_page(java_script_enabled=False), ada, live_server)
+    ada_page = log_in_as(open_page(java_script_enabled=False), ada)
     visit(ada_page, post.get_absolute_url())
     ada_page.get_by_label("Your comment", exact=True).fill("Did the engine ever run?")
     click_through(ada_page, ada_page.get_by_role("button", name="Post the comment"))
@@ -156,7 +116,7 @@ def test_comment_and_reply_without_javascript(
     expect(thread_of(ada_page, first)).to_contain_text("Did the engine ever run?")
 
     # Grace's reply is too long: the page says so and keeps every word she typed.
-    grace_page = logged_in(open_page(java_script_enabled=False), grace, live_server)
+    grace_page = log_in_as(open_page(java_script_enabled=False), grace)
     visit(grace_page, post.get_absolute_url())
     reply_box = grace_page.locator(f"#reply-{first.pk}")
     reply_box.locator("summary").click()  # a <details> opens without JavaScript

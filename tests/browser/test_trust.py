@@ -4,28 +4,16 @@ and without JavaScript the same form comes back to the profile."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import audit, click_through, log_in_as, open_tab, visit
+from tests.browser.helpers import audit, click_through, htmx_request, log_in_as, visit
 from tests.factories import MemberFactory
 from tribune.accounts.models import Member
 from tribune.trust.models import Vouch
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def no_script_page(
-    browser: Browser, live_server, transactional_db, axe_source: str
-) -> Iterator[Page]:
-    """A tab with JavaScript turned off: only plain forms and links work there."""
-    with open_tab(
-        browser, base_url=live_server.url, axe_source=axe_source, java_script_enabled=False
-    ) as tab:
-        yield tab
 
 
 def people() -> tuple[Member, Member]:
@@ -34,16 +22,15 @@ def people() -> tuple[Member, Member]:
     return ada, grace
 
 
-def test_vouch_and_withdraw_with_javascript(page: Page, live_server):
+def test_vouch_and_withdraw_with_javascript(page: Page):
     ada, grace = people()
-    log_in_as(page.context, grace, base_url=live_server.url)
+    log_in_as(page, grace)
     visit(page, "/u/ada/")
     panel = page.get_by_role("region", name="Trust level 0: New member")
     expect(panel).to_contain_text("Posts may hold at most 2 links.")
     page.evaluate("() => { window.stillHere = true; }")  # gone if the page reloads
-    with page.expect_response(lambda response: response.request.method == "POST") as answer:
-        panel.get_by_role("button", name="Vouch for this member Ada Lovelace").click()
-    assert answer.value.status == 200
+    vouch = panel.get_by_role("button", name="Vouch for this member Ada Lovelace")
+    assert htmx_request(page, vouch).status == 200
     withdraw = page.get_by_role("button", name="Withdraw your vouch Ada Lovelace")
     expect(withdraw).to_be_visible()
     expect(page.get_by_role("list", name="Vouched for by")).to_contain_text("Grace Hopper")
@@ -57,10 +44,9 @@ def test_vouch_and_withdraw_with_javascript(page: Page, live_server):
     assert not Vouch.objects.exists()
 
 
-def test_vouch_without_javascript(no_script_page: Page, live_server):
-    page = no_script_page
+def test_vouch_without_javascript(no_script_page: Page):
     _ada, grace = people()
-    log_in_as(page.context, grace, base_url=live_server.url)
+    page = log_in_as(no_script_page, grace)
     visit(page, "/u/ada/")
     click_through(page, page.get_by_role("button", name="Vouch for this member Ada Lovelace"))
     expect(page).to_have_url(re.compile(r"/u/ada/#trust$"))

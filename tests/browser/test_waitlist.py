@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import (
+    OpenPage,
     click_through,
+    fill_sign_up,
     first_link,
+    header,
     log_in_as,
     mail_text,
-    open_tab,
+    main,
     read_mail,
     visit,
 )
-from tests.browser.test_accounts import fill_sign_up
 from tests.factories import MemberFactory
 from tribune.accounts.invitations import invitation_create
 from tribune.accounts.models import Access, AccessMode, Member
@@ -45,10 +47,6 @@ def confirm_from_the_mail(page: Page, settings, address: str) -> None:
     click_through(page, page.get_by_role("button", name="Confirm"))
 
 
-def main(page: Page):
-    return page.get_by_role("main")
-
-
 def test_sign_up_in_waitlist_mode_confirm_and_see_the_place_in_line(page: Page, settings):
     in_line(2)
     visit(page, "/accounts/signup/")
@@ -68,7 +66,7 @@ def test_sign_up_in_waitlist_mode_confirm_and_see_the_place_in_line(page: Page, 
     expect(page.get_by_role("heading", name="How to move up")).to_be_visible()
 
     # Reading what is public meanwhile, with the place in line on every page.
-    click_through(page, page.get_by_role("banner").get_by_role("link", name="Subwikis"))
+    click_through(page, header(page).get_by_role("link", name="Subwikis"))
     expect(main(page)).to_contain_text("You are number 3 in line.")
     click_through(page, main(page).get_by_role("link", name="How to move up"))
     expect(page).to_have_url("/waitlist/")
@@ -94,11 +92,11 @@ def make_invitation(page: Page) -> str:
 
 
 def test_a_friend_who_joins_moves_a_waitlisted_inviter_up(
-    page: Page, browser: Browser, live_server, axe_source: str, settings
+    page: Page, open_page: OpenPage, live_server, settings
 ):
     in_line(4)
     (grace,) = in_line(1)
-    log_in_as(page.context, grace, base_url=live_server.url)
+    log_in_as(page, grace)
     visit(page, "/waitlist/")
     expect(main(page)).to_contain_text("You are number 5 of 5 in line.")
     expect(main(page)).to_contain_text("moves you up 2 places")
@@ -108,10 +106,10 @@ def test_a_friend_who_joins_moves_a_waitlisted_inviter_up(
     url = make_invitation(page)
     assert url.startswith(live_server.url + "/accounts/signup/?invite=")
 
-    with open_tab(browser, base_url=live_server.url, axe_source=axe_source) as friend:
-        sign_up_with(friend, url, settings, name="Alan Turing", username="alan")
-        expect(friend).to_have_url("/waitlist/")
-        expect(main(friend)).to_contain_text("You are number 6 of 6 in line.")
+    friend = open_page()
+    sign_up_with(friend, url, settings, name="Alan Turing", username="alan")
+    expect(friend).to_have_url("/waitlist/")
+    expect(main(friend)).to_contain_text("You are number 6 of 6 in line.")
 
     visit(page, "/waitlist/")
     expect(main(page)).to_contain_text("You are number 3 of 6 in line.")
@@ -120,23 +118,21 @@ def test_a_friend_who_joins_moves_a_waitlisted_inviter_up(
     expect(main(page).get_by_role("link", name="Alan Turing")).to_be_visible()
 
 
-def test_a_friend_of_an_admitted_member_is_in_at_once(
-    page: Page, browser: Browser, live_server, axe_source: str, settings
-):
+def test_a_friend_of_an_admitted_member_is_in_at_once(page: Page, open_page: OpenPage, settings):
     in_line(3)
     grace = MemberFactory(display_name="Grace Hopper")
-    log_in_as(page.context, grace, base_url=live_server.url)
+    log_in_as(page, grace)
     visit(page, "/invites/")
     url = make_invitation(page)
 
-    with open_tab(browser, base_url=live_server.url, axe_source=axe_source) as friend:
-        visit(friend, url)
-        expect(main(friend)).to_contain_text("Grace Hopper invited you.")
-        expect(main(friend)).to_contain_text("With this invitation you are in as soon as")
-        sign_up_with(friend, url, settings, name="Alan Turing", username="alan")
-        expect(friend).to_have_url("/")
-        expect(main(friend)).not_to_contain_text("in line")
-        expect(friend.get_by_role("banner").get_by_role("link", name="New post")).to_be_visible()
+    friend = open_page()
+    visit(friend, url)
+    expect(main(friend)).to_contain_text("Grace Hopper invited you.")
+    expect(main(friend)).to_contain_text("With this invitation you are in as soon as")
+    sign_up_with(friend, url, settings, name="Alan Turing", username="alan")
+    expect(friend).to_have_url("/")
+    expect(main(friend)).not_to_contain_text("in line")
+    expect(header(friend).get_by_role("link", name="New post")).to_be_visible()
 
     assert Member.objects.get(username="alan").is_admitted
     visit(page, "/invites/")
@@ -144,21 +140,18 @@ def test_a_friend_of_an_admitted_member_is_in_at_once(
 
 
 def test_without_javascript_invitations_load_more_and_the_place_shows(
-    browser: Browser, live_server, axe_source: str, settings
+    no_script_page: Page, settings
 ):
     settings.TRIBUNE_INVITES_PER_MONTH = 30
     (grace,) = in_line(1)
     for _ in range(21):  # one more than a page
         invitation_create(actor=grace)
-    with open_tab(
-        browser, base_url=live_server.url, axe_source=axe_source, java_script_enabled=False
-    ) as tab:
-        log_in_as(tab.context, grace, base_url=live_server.url)
-        visit(tab, "/invites/")
-        addresses = main(tab).get_by_label("Sign-up address to send to your friend")
-        expect(addresses).to_have_count(20)
-        click_through(tab, main(tab).get_by_role("link", name="Show more invitations"))
-        expect(addresses).to_have_count(1)
+    tab = log_in_as(no_script_page, grace)
+    visit(tab, "/invites/")
+    addresses = main(tab).get_by_label("Sign-up address to send to your friend")
+    expect(addresses).to_have_count(20)
+    click_through(tab, main(tab).get_by_role("link", name="Show more invitations"))
+    expect(addresses).to_have_count(1)
 
-        click_through(tab, main(tab).get_by_role("link", name="Your place in line"))
-        expect(main(tab)).to_contain_text("You are number 1 of 1 in line.")
+    click_through(tab, main(tab).get_by_role("link", name="Your place in line"))
+    expect(main(tab)).to_contain_text("You are number 1 of 1 in line.")

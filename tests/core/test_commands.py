@@ -271,9 +271,9 @@ def port_is_closed(port: int) -> bool:
     return False
 
 
-def test_serve_runs_the_site_and_the_task_worker_until_interrupted(tmp_path):
+def test_serve_runs_the_site_and_the_task_worker_until_interrupted(sqlite_var, tmp_path):
     port = free_port()
-    env = site_env(tmp_path / "var")
+    env = site_env(sqlite_var)
     log = tmp_path / "serve.log"
     # One web worker: enough to show the whole, and quicker to start.
     args = tribune_args("serve", "--port", str(port), "--workers", "1", "--demo")
