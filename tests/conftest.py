@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.core.cache import caches
@@ -53,32 +54,32 @@ def _rate_limit_clock_stopped(monkeypatch) -> None:
 
 @pytest.fixture
 def member(db) -> Member:
-    return MemberFactory()
+    return MemberFactory.create()
 
 
 @pytest.fixture
 def other_member(db) -> Member:
-    return MemberFactory()
+    return MemberFactory.create()
 
 
 @pytest.fixture
 def moderator(db) -> Member:
-    return MemberFactory(is_moderator=True)
+    return MemberFactory.create(is_moderator=True)
 
 
 @pytest.fixture
 def staff(db) -> Member:
-    return MemberFactory(is_staff=True, is_superuser=True, is_moderator=True)
+    return MemberFactory.create(is_staff=True, is_superuser=True, is_moderator=True)
 
 
 @pytest.fixture
 def waitlisted(db) -> Member:
-    return MemberFactory(access=Access.WAITLISTED)
+    return MemberFactory.create(access=Access.WAITLISTED)
 
 
 @pytest.fixture
 def suspended(db) -> Member:
-    return MemberFactory(access=Access.SUSPENDED)
+    return MemberFactory.create(access=Access.SUSPENDED)
 
 
 def issue_token(member: Member) -> str:
@@ -112,13 +113,20 @@ class ApiClient(Client):
             headers.setdefault("Authorization", f"Bearer {self.token}")
         return super().generic(method, path, data, content_type, secure, headers=headers, **extra)
 
-    def post(self, path, data=None, content_type="application/json", **kwargs):
+    # JSON by default; every other keyword goes through as Client takes it.
+    def post(  # type: ignore[override]  # the same call, with JSON as the default type
+        self, path: str, data: Any = None, content_type: str = "application/json", **kwargs: Any
+    ) -> Any:
         return super().post(path, data, content_type, **kwargs)
 
-    def patch(self, path, data="", content_type="application/json", **kwargs):
+    def patch(  # type: ignore[override]  # the same call, with JSON as the default type
+        self, path: str, data: Any = "", content_type: str = "application/json", **kwargs: Any
+    ) -> Any:
         return super().patch(path, data, content_type, **kwargs)
 
-    def delete(self, path, data="", content_type="application/json", **kwargs):
+    def delete(  # type: ignore[override]  # the same call, with JSON as the default type
+        self, path: str, data: Any = "", content_type: str = "application/json", **kwargs: Any
+    ) -> Any:
         return super().delete(path, data, content_type, **kwargs)
 
 

@@ -123,9 +123,9 @@ def no_script_page(open_page: OpenPage) -> Page:
 
 @pytest.fixture
 def ada(transactional_db) -> Member:
-    return MemberFactory(username="ada", display_name="Ada Lovelace")
+    return MemberFactory.create(username="ada", display_name="Ada Lovelace")
 
 
 @pytest.fixture
 def grace(transactional_db) -> Member:
-    return MemberFactory(username="grace", display_name="Grace Hopper")
+    return MemberFactory.create(username="grace", display_name="Grace Hopper")

@@ -116,7 +116,7 @@ def test_pages_fit_a_phone_without_sideways_scrolling(page: Page):
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
 def test_account_pages_pass_the_audit(page: Page, color_scheme: str):
-    MemberFactory(username="grace", display_name="Grace Hopper", bio="Admiral. Debugger.")
+    MemberFactory.create(username="grace", display_name="Grace Hopper", bio="Admiral. Debugger.")
     for path in [
         "/",
         "/accounts/signup/",

@@ -27,7 +27,7 @@ def _waitlist_site(transactional_db) -> None:
 
 
 def waiting_in_line(username: str, name: str) -> Member:
-    member = MemberFactory(username=username, display_name=name, access=Access.WAITLISTED)
+    member = MemberFactory.create(username=username, display_name=name, access=Access.WAITLISTED)
     return member_email_verified(member=member)
 
 
@@ -113,7 +113,7 @@ def test_a_wrong_amount_is_explained_and_kept_without_javascript(
 
 
 def test_the_home_page_fetches_the_goals_bar_and_the_financials_chart_it(page: Page):
-    reader = MemberFactory(username="reader", display_name="Reader")
+    reader = MemberFactory.create(username="reader", display_name="Reader")
     log_in_as(page, reader)
     visit(page, "/")
     # Fetched by htmx where the page had no sums at hand.

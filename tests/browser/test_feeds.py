@@ -21,8 +21,8 @@ def cards(page: Page):
 
 
 def test_follow_a_subwiki_and_see_its_posts_at_home(page: Page):
-    reader = MemberFactory(username="rita", display_name="Rita Reader")
-    owner = MemberFactory(username="otto", display_name="Otto Owner")
+    reader = MemberFactory.create(username="rita", display_name="Rita Reader")
+    owner = MemberFactory.create(username="otto", display_name="Otto Owner")
     gardens = make_subwiki(owner=owner, name="Gardens", slug="gardens")
     make_post(owner, subwiki=gardens, title="Planting tulips in autumn")
     make_post(owner, subwiki=make_subwiki(owner=owner, name="Cars"), title="Changing a tyre")
@@ -50,8 +50,8 @@ def test_follow_a_subwiki_and_see_its_posts_at_home(page: Page):
 
 
 def _busy_reader(count: int):
-    reader = MemberFactory(username="rita", display_name="Rita Reader")
-    owner = MemberFactory(username="otto", display_name="Otto Owner")
+    reader = MemberFactory.create(username="rita", display_name="Rita Reader")
+    owner = MemberFactory.create(username="otto", display_name="Otto Owner")
     gardens = make_subwiki(owner=owner, name="Gardens", slug="gardens")
     subwiki_follow(actor=reader, subwiki=gardens)
     bulk_posts(count, authors=[owner], subwikis=[gardens])

@@ -22,10 +22,10 @@ pytestmark = pytest.mark.browser
 def test_report_a_post_handle_it_from_the_queue_and_see_it_in_the_log(
     page: Page, open_page: OpenPage
 ):
-    owner = MemberFactory(username="olga", display_name="Olga Owner")
-    moderator = MemberFactory(username="mo", display_name="Mo Moderator")
-    spammer = MemberFactory(username="spammer", display_name="Spam Bot")
-    reader = MemberFactory(username="rita", display_name="Rita Reader")
+    owner = MemberFactory.create(username="olga", display_name="Olga Owner")
+    moderator = MemberFactory.create(username="mo", display_name="Mo Moderator")
+    spammer = MemberFactory.create(username="spammer", display_name="Spam Bot")
+    reader = MemberFactory.create(username="rita", display_name="Rita Reader")
     square = make_subwiki(owner, name="Town square", slug="town-square")
     subwiki_join(actor=moderator, subwiki=square)
     membership_set_role(actor=owner, subwiki=square, username="mo", role=Role.MODERATOR)
@@ -65,11 +65,11 @@ def test_report_a_post_handle_it_from_the_queue_and_see_it_in_the_log(
 
 
 def test_a_reason_is_required_before_removing(page: Page):
-    owner = MemberFactory(username="olga", display_name="Olga Owner")
+    owner = MemberFactory.create(username="olga", display_name="Olga Owner")
     square = make_subwiki(owner, name="Town square", slug="town-square")
-    post = make_post(MemberFactory(), subwiki=square, title="A post")
+    post = make_post(MemberFactory.create(), subwiki=square, title="A post")
     Report.objects.create(
-        reporter=MemberFactory(), target=f"post:{post.pk}", subwiki=square, reason="abuse"
+        reporter=MemberFactory.create(), target=f"post:{post.pk}", subwiki=square, reason="abuse"
     )
     log_in_as(page, owner)
     visit(page, "/moderation/")
@@ -80,9 +80,9 @@ def test_a_reason_is_required_before_removing(page: Page):
 
 
 def test_a_trusted_member_approves_a_pending_edit_from_the_queue(page: Page):
-    author = MemberFactory(username="ada", display_name="Ada Lovelace")
-    newcomer = MemberFactory(username="newbie", display_name="New Comer")
-    trusted = MemberFactory(username="grace", display_name="Grace Hopper", trust_level=2)
+    author = MemberFactory.create(username="ada", display_name="Ada Lovelace")
+    newcomer = MemberFactory.create(username="newbie", display_name="New Comer")
+    trusted = MemberFactory.create(username="grace", display_name="Grace Hopper", trust_level=2)
     square = make_subwiki(author, name="Engines", slug="engines")
     post = make_post(author, subwiki=square, title="The analytical engine", edit_policy="reviewed")
     _post, result = post_edit(

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import audit, click_through, htmx_request, log_in_as, visit
 from tests.factories import MemberFactory, make_post, make_subwiki
-from tests.moderation.test_notes import rated_population
+from tests.notes.test_services import rated_population
 from tribune.accounts.models import Member
 from tribune.notes.models import CommunityNote, NoteRating
 from tribune.notes.services import note_create, notes_score
@@ -30,7 +30,7 @@ def post(ada: Member) -> Post:
 
 @pytest.fixture
 def note(post: Post) -> CommunityNote:
-    nora = MemberFactory(username="nora", display_name="Nora Checker", trust_level=1)
+    nora = MemberFactory.create(username="nora", display_name="Nora Checker", trust_level=1)
     return note_create(
         actor=nora,
         post_id=post.pk,
@@ -82,7 +82,7 @@ def test_rating_without_javascript_comes_back_to_the_note(
 
 
 def test_a_level_one_member_adds_a_note_from_the_post_page(page: Page, post: Post):
-    writer = MemberFactory(username="nora", display_name="Nora Checker", trust_level=1)
+    writer = MemberFactory.create(username="nora", display_name="Nora Checker", trust_level=1)
     log_in_as(page, writer)
     visit(page, post.get_absolute_url())
     page.get_by_text("Add a note to this post").click()

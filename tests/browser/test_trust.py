@@ -17,8 +17,8 @@ pytestmark = pytest.mark.browser
 
 
 def people() -> tuple[Member, Member]:
-    ada = MemberFactory(username="ada", display_name="Ada Lovelace")
-    grace = MemberFactory(username="grace", display_name="Grace Hopper", trust_level=1)
+    ada = MemberFactory.create(username="ada", display_name="Ada Lovelace")
+    grace = MemberFactory.create(username="grace", display_name="Grace Hopper", trust_level=1)
     return ada, grace
 
 

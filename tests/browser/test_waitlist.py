@@ -35,7 +35,7 @@ def _waitlist_site(transactional_db, settings) -> None:
 
 
 def in_line(count: int) -> list[Member]:
-    members = [MemberFactory(access=Access.WAITLISTED) for _ in range(count)]
+    members = [MemberFactory.create(access=Access.WAITLISTED) for _ in range(count)]
     for member in members:
         member_email_verified(member=member)
     return members
@@ -120,7 +120,7 @@ def test_a_friend_who_joins_moves_a_waitlisted_inviter_up(
 
 def test_a_friend_of_an_admitted_member_is_in_at_once(page: Page, open_page: OpenPage, settings):
     in_line(3)
-    grace = MemberFactory(display_name="Grace Hopper")
+    grace = MemberFactory.create(display_name="Grace Hopper")
     log_in_as(page, grace)
     visit(page, "/invites/")
     url = make_invitation(page)
