@@ -1,5 +1,5 @@
-"""The helpers the moderation, note and trust pages share: a posted form handed to a
-service, and a button answered in place for htmx or by going back without it."""
+"""core.web's helpers for forms and buttons: a posted form handed to a service, and a
+button answered in place for htmx or by going back without it."""
 
 from __future__ import annotations
 
