@@ -8,6 +8,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 from io import StringIO
@@ -34,6 +35,8 @@ from tribune.accounts.models import Access, Member
 from tribune.communities.demo import SUBWIKIS
 from tribune.communities.models import Subwiki
 from tribune.core.demo import DEMO_PASSWORD
+from tribune.core.management.commands.serve import Child
+from tribune.core.management.commands.serve import Command as ServeCommand
 from tribune.posts.models import Post
 from tribune.wiki.models import Revision
 
@@ -329,6 +332,36 @@ def test_serve_runs_the_site_and_the_task_worker_until_interrupted(sqlite_var, t
         for pid in pids.values():
             if is_running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+# A child that handles the graceful signal only once it has started, as gunicorn's
+# workers and huey do: one asked to stop before then ends with a status of its own.
+STARTING_CHILD = """
+import pathlib, signal, sys, time
+signal.signal(signal.SIGTERM, lambda *args: sys.exit(3))
+pathlib.Path(sys.argv[1]).touch()
+time.sleep(60)
+"""
+
+
+def test_a_stop_asked_while_a_child_starts_is_not_a_failure(tmp_path):
+    ready = tmp_path / "ready"
+    child = Child(
+        name="web server",
+        args=[sys.executable, "-c", STARTING_CHILD, str(ready)],
+        graceful=signal.SIGTERM,
+        immediate=signal.SIGKILL,
+    )
+    child.start(dict(os.environ), None)
+    wait_until(ready.exists, seconds=30, what="the child to start")
+    out = StringIO()
+    command = ServeCommand(stdout=out, stderr=StringIO())
+
+    status = command.wait([child], received=[signal.SIGINT])
+
+    assert status == 0
+    assert child.returncode == 3
+    assert "The web server ended with status 3." in out.getvalue()
 
 
 def test_serve_configured_by_environment_makes_its_var_folder(tmp_path):

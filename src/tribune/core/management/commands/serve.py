@@ -208,6 +208,7 @@ class Command(BaseCommand):
 
     def wait(self, children: list[Child], received: list[int]) -> int:
         failed: Child | None = None
+        killed = False
         stopping = 0  # signals handled so far: 1 = graceful stop sent, 2 = immediate
         deadline = float("inf")
         while any(child.running for child in children):
@@ -228,10 +229,7 @@ class Command(BaseCommand):
                     child.send(child.graceful if stopping == 1 else child.immediate)
             if time.monotonic() > deadline:
                 deadline = float("inf")  # once: SIGKILL cannot be ignored
-                for child in children:
-                    if child.running:
-                        self.stderr.write(f"The {child.name} did not stop in time; killing it.")
-                        child.send(signal.SIGKILL)
+                killed = self.kill_late(children)
             time.sleep(POLL_SECONDS)
         self.stdout.flush()
 
@@ -240,7 +238,27 @@ class Command(BaseCommand):
             failed = children[0]  # they all stopped at once, between two looks
         if failed is not None:
             return _exit_status(failed.returncode) or 1
-        return max(_exit_status(child.returncode) for child in children)
+        return self.stopped_as_asked(children, killed=killed)
+
+    def kill_late(self, children: list[Child]) -> bool:
+        """Kill the children still running after the graceful timeouts; whether any was."""
+        late = [child for child in children if child.running]
+        for child in late:
+            self.stderr.write(f"The {child.name} did not stop in time; killing it.")
+            child.send(signal.SIGKILL)
+        return bool(late)
+
+    def stopped_as_asked(self, children: list[Child], *, killed: bool) -> int:
+        """The exit status of a stop that was asked for: 0 unless a child had to be killed.
+
+        A child still starting when the signal came ends with a status of its own
+        (Python's KeyboardInterrupt, gunicorn's boot error): that is the stop, not a
+        failure, and a service manager that asked for it must not see one.
+        """
+        for child in children:
+            if child.returncode:
+                self.stdout.write(f"The {child.name} ended with status {child.returncode}.")
+        return 1 if killed else 0
 
     def child_environment(self) -> dict[str, str]:
         env = dict(os.environ)
