@@ -43,7 +43,10 @@ def redis_for_worker() -> None:
     queue = f"{settings.HUEY['name']}-{worker}"
     override_settings(
         REDIS_URL=url,
-        CACHES={"default": {**settings.CACHES["default"], "LOCATION": url}},
+        CACHES={
+            alias: {**cache, "LOCATION": url} if cache["LOCATION"] == settings.REDIS_URL else cache
+            for alias, cache in settings.CACHES.items()
+        },
         HUEY={**settings.HUEY, "url": url, "name": queue},
     ).enable()
 
